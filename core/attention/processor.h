@@ -17,7 +17,8 @@ namespace storyscope {
 
 // The weights of one diffusers `Attention` module, as a processor sees them.
 struct AttentionProjections {
-  torch::nn::Linear to_q{nullptr}, to_k{nullptr}, to_v{nullptr}, to_out{nullptr};
+  // mutable: calling a Linear is not const in LibTorch, but a processor never changes weights.
+  mutable torch::nn::Linear to_q{nullptr}, to_k{nullptr}, to_v{nullptr}, to_out{nullptr};
   int heads = 1;
   double scale = 1.0;  // head_dim^-0.5 unless the config says otherwise
 };
