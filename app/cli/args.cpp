@@ -13,12 +13,12 @@ Args::Args(int argc, char** argv, std::set<std::string> value_flags, std::set<st
   bool only_positional = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (only_positional || a.size() < 3 || a.compare(0, 2, "--") != 0) {
-      positional_.push_back(a);
+    if (!only_positional && a == "--") {
+      only_positional = true;
       continue;
     }
-    if (a == "--") {
-      only_positional = true;
+    if (only_positional || a.size() < 3 || a.compare(0, 2, "--") != 0) {
+      positional_.push_back(a);
       continue;
     }
     std::string name = a.substr(2);

@@ -136,7 +136,7 @@ void SafetensorsFile::parse() {
   const std::uint64_t n = read_u64_le(bytes);
   if (n > kSafetensorsMaxHeaderBytes)
     throw_bad_input(path_, "header", "header length " + std::to_string(n) +
-                                         " exceeds the limit of 100000000 bytes");
+                                         " exceeds the limit of 100000000 bytes (is this a safetensors file?)");
   if (n + 8 > size)
     throw_bad_input(path_, "header", "header length " + std::to_string(n) +
                                          " runs past the end of the file (" + std::to_string(size) +

@@ -51,7 +51,7 @@ class ClipTokenizer {
   // As SD pipelines call it: truncation keeps bos + (max_length - 2) tokens + eos, then pads with
   // pad_id() to max_length.
   std::vector<std::int64_t> encode_padded(std::string_view text, int max_length = 77) const;
-  // Joins the tokens back into text, leaving out bos/eos/pad ids; throws on an id outside the
+  // Joins the tokens back into text, leaving out bos/eos ids; throws on an id outside the
   // vocabulary.
   std::string decode(const std::vector<std::int64_t>& ids) const;
 

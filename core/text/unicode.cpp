@@ -21,8 +21,7 @@ bool in_ranges(const t::CpRange* ranges, std::size_t count, char32_t cp) {
   return it != ranges && cp <= (it - 1)->last;
 }
 
-constexpr char32_t kHangulSBase = 0xAC00, kHangulLBase = 0x1100, kHangulVBase = 0x1161,
-                   kHangulTBase = 0x11A7;
+constexpr char32_t kHangulSBase = 0xAC00, kHangulLBase = 0x1100, kHangulVBase = 0x1161, kHangulTBase = 0x11A7;
 constexpr int kHangulLCount = 19, kHangulVCount = 21, kHangulTCount = 28;
 constexpr int kHangulNCount = kHangulVCount * kHangulTCount, kHangulSCount = kHangulLCount * kHangulNCount;
 
@@ -55,9 +54,7 @@ bool is_py_space(char32_t cp) {
   return std::binary_search(t::kPySpaces, t::kPySpaces + t::kPySpaceCount, cp);
 }
 
-int combining_class(char32_t cp) {
-  return cp < 0x300 ? 0 : run_value(t::kCccRuns, t::kCccRunCount, cp);
-}
+int combining_class(char32_t cp) { return cp < 0x300 ? 0 : run_value(t::kCccRuns, t::kCccRunCount, cp); }
 
 bool is_case_ignorable(char32_t cp) { return in_ranges(t::kCaseIgnorable, t::kCaseIgnorableCount, cp); }
 bool is_cased(char32_t cp) { return in_ranges(t::kCased, t::kCasedCount, cp); }

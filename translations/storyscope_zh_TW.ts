@@ -1,0 +1,140 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_TW">
+<context>
+    <name>About</name>
+    <message>
+        <location filename="../ui/about_info.cpp" line="13"/>
+        <source>CUDA available</source>
+        <translation>CUDA 可用</translation>
+    </message>
+    <message>
+        <location filename="../ui/about_info.cpp" line="14"/>
+        <source>CPU only</source>
+        <translation>僅 CPU</translation>
+    </message>
+    <message>
+        <location filename="../ui/about_info.cpp" line="15"/>
+        <source>&lt;h3&gt;StoryScope %1&lt;/h3&gt;&lt;p&gt;Look inside Stable Diffusion: per-token attention at every step and layer, and consistent multi-frame stories.&lt;/p&gt;&lt;p&gt;Qt %2&lt;br&gt;LibTorch %3&lt;br&gt;Device: %4, %5 threads&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../ui/main_window.cpp" line="31"/>
+        <source>StoryScope</source>
+        <translation>StoryScope</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="33"/>
+        <source>Frames: generated frames and the selected frame with its heatmap overlay.</source>
+        <translation>幀：生成的幀，以及叠加热力圖的所选幀。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="39"/>
+        <source>Story</source>
+        <translation>故事</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="40"/>
+        <source>Identity prompt, frame prompts, window, SVR and IPCA settings.</source>
+        <translation>身份提示詞、各幀提示詞、窗口、SVR 與 IPCA 設置。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="41"/>
+        <source>Run</source>
+        <translation>執行</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="42"/>
+        <source>Model, sampler, steps, guidance, seed, size; Generate and Cancel.</source>
+        <translation>模型、取樣器、步數、引導強度、種子、尺寸；生成與取消。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="43"/>
+        <source>Attention inspector</source>
+        <translation>注意力檢查器</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="44"/>
+        <source>Per-token heatmaps for any step and layer.</source>
+        <translation>任意步骤與層的逐詞元热力圖。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="45"/>
+        <source>Masks</source>
+        <translation>遮罩</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="46"/>
+        <source>Paint masks per token and score attention alignment.</source>
+        <translation>為每個詞元繪製遮罩並評估注意力對齊程度。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="47"/>
+        <source>Plots</source>
+        <translation>圖表</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="48"/>
+        <source>Attention mass per token over steps, per-layer bars, alignment vs step.</source>
+        <translation>各詞元注意力質量隨步骤變化、逐層柱狀圖、對齊度隨步骤變化。</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="49"/>
+        <source>Log</source>
+        <translation>日誌</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="53"/>
+        <source>Ready</source>
+        <translation>就緒</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="54"/>
+        <source>StoryScope started</source>
+        <translation>StoryScope 已啟動</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="68"/>
+        <source>&amp;File</source>
+        <translation>檔案(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="69"/>
+        <source>&amp;Quit</source>
+        <translation>結束(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="72"/>
+        <source>&amp;View</source>
+        <translation>檢視(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="75"/>
+        <source>&amp;Reset layout</source>
+        <translation>重設版面(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="78"/>
+        <source>Layout reset</source>
+        <translation>版面已重設</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="81"/>
+        <source>&amp;Help</source>
+        <translation>說明(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="82"/>
+        <source>&amp;About StoryScope</source>
+        <translation>關於 StoryScope(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="102"/>
+        <source>About StoryScope</source>
+        <translation>關於 StoryScope</translation>
+    </message>
+</context>
+</TS>
