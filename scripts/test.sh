@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/build.sh
+./scripts/build.sh -DBUILD_TESTING=ON
 # Debian's LibTorch starts with one thread; PASSIVE keeps OpenMP from spinning against other processes.
 export OMP_WAIT_POLICY=PASSIVE
 export STORYSCOPE_THREADS=${STORYSCOPE_THREADS:-$(nproc)}

@@ -19,6 +19,11 @@ std::int64_t read_kib(const char* path, const std::string& key) {
 
 std::int64_t current_rss_bytes() { return read_kib("/proc/self/status", "VmRSS"); }
 std::int64_t peak_rss_bytes() { return read_kib("/proc/self/status", "VmHWM"); }
+bool reset_peak_rss() {
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";  // Linux: resets VmHWM to the current RSS
+  return static_cast<bool>(out);
+}
 std::int64_t available_memory_bytes() { return read_kib("/proc/meminfo", "MemAvailable"); }
 
 }  // namespace storyscope

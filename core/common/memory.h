@@ -6,7 +6,8 @@
 namespace storyscope {
 
 std::int64_t current_rss_bytes();
-std::int64_t peak_rss_bytes();         // VmHWM
-std::int64_t available_memory_bytes(); // MemAvailable; -1 when unknown
+std::int64_t peak_rss_bytes();          // VmHWM
+bool reset_peak_rss();                  // so a benchmark can measure one phase's peak
+std::int64_t available_memory_bytes();  // MemAvailable; -1 when unknown
 
 }  // namespace storyscope

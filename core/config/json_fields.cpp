@@ -1,6 +1,7 @@
 #include "core/config/json_fields.h"
 
 #include <cmath>
+#include <limits>
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
@@ -12,7 +13,52 @@ using json = nlohmann::json;
 
 namespace {
 const char* type_name(const json& v) { return v.type_name(); }
+// Python's json.dumps writes float('inf') as a bare -Infinity (DPMSolverMultistepScheduler's
+// lambda_min_clipped), which is not JSON. Outside string literals such tokens become strings
+// that the number getters below accept.
+static std::string quote_nonfinite_tokens(const std::string& text) {
+  static const char* const kTokens[] = {"-Infinity", "Infinity", "NaN"};
+  std::string out;
+  out.reserve(text.size() + 16);
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size())
+        out += text[++i];
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+      continue;
+    }
+    bool replaced = false;
+    for (const char* token : kTokens) {
+      const std::string t(token);
+      if (text.compare(i, t.size(), t) == 0) {
+        out += '"' + t + '"';
+        i += t.size() - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += c;
+  }
+  return out;
+}
 }  // namespace
+
+json parse_python_json(const std::string& text, const std::string& file) {
+  try {
+    return json::parse(quote_nonfinite_tokens(text));
+  } catch (const json::parse_error& e) {
+    throw_bad_input(file, "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
+  }
+}
 
 JsonFields::JsonFields(json doc, std::string file) : doc_(std::move(doc)), file_(std::move(file)) {
   if (!doc_.is_object()) throw_bad_input(file_, "", std::string("expected a JSON object, found ") + type_name(doc_));
@@ -22,11 +68,7 @@ json JsonFields::parse_json_file(const std::string& path) {
   const std::string text = read_file(path);
   const auto bad = first_invalid_utf8(text);
   if (bad != std::string::npos) throw_bad_input(path, "byte " + std::to_string(bad), "not valid UTF-8");
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw_bad_input(path, "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
-  }
+  return parse_python_json(text, path);
 }
 
 JsonFields JsonFields::from_file(const std::string& path) { return JsonFields(parse_json_file(path), path); }
@@ -65,6 +107,12 @@ std::int64_t JsonFields::get_int(const std::string& key, std::int64_t fallback) 
 double JsonFields::get_double(const std::string& key, double fallback) const {
   const json* v = value(key);
   if (!v) return fallback;
+  if (v->is_string()) {  // parse_python_json turned a bare -Infinity/Infinity/NaN into text
+    const auto& s = v->get_ref<const std::string&>();
+    if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
+    if (s == "Infinity") return std::numeric_limits<double>::infinity();
+    if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  }
   if (!v->is_number()) fail(key, std::string("expected a number, found ") + type_name(*v));
   return v->get<double>();
 }

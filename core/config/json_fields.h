@@ -10,6 +10,11 @@
 
 namespace storyscope {
 
+// JSON as Python's json module writes it (diffusers configs, for one): bare NaN, Infinity and
+// -Infinity outside strings become the strings "NaN", "Infinity", "-Infinity", which
+// JsonFields::get_double reads back as numbers. Broken JSON is an Error naming `file`.
+nlohmann::json parse_python_json(const std::string& text, const std::string& file);
+
 class JsonFields {
  public:
   JsonFields(nlohmann::json doc, std::string file);

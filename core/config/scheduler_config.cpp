@@ -15,58 +15,9 @@ using json = nlohmann::json;
 
 namespace {
 
-// Python's json.dumps writes float('inf') as a bare -Infinity (DPMSolverMultistepScheduler's
-// lambda_min_clipped), which is not JSON. Outside string literals such tokens become strings
-// that the number getters below accept.
-std::string quote_nonfinite_tokens(const std::string& text) {
-  static const char* const kTokens[] = {"-Infinity", "Infinity", "NaN"};
-  std::string out;
-  out.reserve(text.size() + 16);
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < text.size())
-        out += text[++i];
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      out += c;
-      continue;
-    }
-    bool replaced = false;
-    for (const char* token : kTokens) {
-      const std::string t(token);
-      if (text.compare(i, t.size(), t) == 0) {
-        out += '"' + t + '"';
-        i += t.size() - 1;
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) out += c;
-  }
-  return out;
-}
-
-double number_or_nonfinite(const JsonFields& f, const std::string& key, double fallback) {
-  const auto it = f.doc().find(key);
-  if (it != f.doc().end() && it->is_string()) {
-    const std::string s = it->get<std::string>();
-    if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
-    if (s == "Infinity") return std::numeric_limits<double>::infinity();
-    if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
-  }
-  return f.get_double(key, fallback);
-}
-
 std::optional<double> optional_number(const JsonFields& f, const std::string& key) {
   if (!f.has(key)) return std::nullopt;
-  return number_or_nonfinite(f, key, 0.0);
+  return f.get_double(key, 0.0);
 }
 
 std::string one_of(const JsonFields& f, const std::string& key, const std::string& fallback,
@@ -109,14 +60,6 @@ SchedulerConfig SchedulerConfig::from_file(const std::string& path) {
   const auto bad = first_invalid_utf8(text);
   if (bad != std::string::npos) throw_bad_input(path, "byte " + std::to_string(bad), "not valid UTF-8");
   return from_json(parse_python_json(text, path), path);
-}
-
-json parse_python_json(const std::string& text, const std::string& file) {
-  try {
-    return json::parse(quote_nonfinite_tokens(text));
-  } catch (const json::parse_error& e) {
-    throw_bad_input(file, "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
-  }
 }
 
 SchedulerConfig SchedulerConfig::from_json(const json& doc, const std::string& file,
@@ -179,7 +122,7 @@ SchedulerConfig SchedulerConfig::from_json(const json& doc, const std::string& f
   c.use_lu_lambdas = f.get_bool("use_lu_lambdas", false);
   c.final_sigmas_type = one_of(f, "final_sigmas_type", "zero", {"zero", "sigma_min"});
   c.lambda_min_clipped =
-      number_or_nonfinite(f, "lambda_min_clipped", -std::numeric_limits<double>::infinity());
+      f.get_double("lambda_min_clipped", -std::numeric_limits<double>::infinity());
   return c;
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include "core/config/json_fields.h"
 // A diffusers scheduler_config.json, resolved for one scheduler class. diffusers'
 // `X.from_config(other.config)` keeps the keys the file sets and gives every other key X's own
 // default, so the raw document is kept and re-resolved whenever the class changes.
@@ -61,9 +62,6 @@ struct SchedulerConfig {
   nlohmann::json doc_;
 };
 
-// JSON as Python's json module writes it: bare NaN / Infinity / -Infinity (outside strings)
-// become the strings "NaN" / "Infinity" / "-Infinity". Broken JSON is an Error naming `file`.
-nlohmann::json parse_python_json(const std::string& text, const std::string& file);
 
 // The scheduler classes whose defaults are known (every class make_scheduler can build).
 const std::vector<std::string>& known_scheduler_classes();
