@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "core/models/uninitialized.h"
+
 namespace storyscope {
 
 AttentionImpl::AttentionImpl(const AttentionOptions& options, LayerInfo info)
@@ -15,11 +17,13 @@ AttentionImpl::AttentionImpl(const AttentionOptions& options, LayerInfo info)
         "group_norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(*options.norm_num_groups, options.query_dim)
                                                .eps(options.eps)
                                                .affine(true)));
-  to_q = register_module("to_q", torch::nn::Linear(torch::nn::LinearOptions(options.query_dim, inner).bias(options.bias)));
-  to_k = register_module("to_k", torch::nn::Linear(torch::nn::LinearOptions(kv_dim, inner).bias(options.bias)));
-  to_v = register_module("to_v", torch::nn::Linear(torch::nn::LinearOptions(kv_dim, inner).bias(options.bias)));
+  // Uninitialised: weights are always loaded or filled next (reset_linear_and_conv_parameters
+  // initialises them for training from scratch).
+  to_q = register_module("to_q", uninitialized_linear(options.query_dim, inner, options.bias));
+  to_k = register_module("to_k", uninitialized_linear(kv_dim, inner, options.bias));
+  to_v = register_module("to_v", uninitialized_linear(kv_dim, inner, options.bias));
   to_out = register_module("to_out", torch::nn::ModuleList());
-  auto out_proj = torch::nn::Linear(torch::nn::LinearOptions(inner, options.query_dim).bias(options.out_bias));
+  auto out_proj = uninitialized_linear(inner, options.query_dim, options.out_bias);
   to_out->push_back(out_proj);
   to_out->push_back(torch::nn::Dropout(0.0));
   info_.heads = options.heads;

@@ -7,29 +7,12 @@
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <string>
 
 #include "core/config/json_fields.h"
 #include "fixtures.h"
 
 namespace storyscope::testing {
-
-// The manifest is Python's json.dump output, which writes -Infinity/NaN for some scheduler
-// settings; strict JSON parsers reject those, so they are read as null.
-inline nlohmann::json read_manifest() {
-  std::ifstream in(fixture("manifest.json"));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  static const std::regex non_finite(R"(([:\[,]\s*)-?(Infinity|NaN)\b)");
-  return nlohmann::json::parse(std::regex_replace(text, non_finite, "$1null"));
-}
-
-inline nlohmann::json manifest_case(const std::string& name) {
-  static const nlohmann::json manifest = read_manifest();
-  for (const auto& c : manifest.at("cases"))
-    if (c.at("name") == name) return c;
-  throw std::runtime_error("manifest has no case " + name);
-}
 
 inline double tolerance(const nlohmann::json& c, const std::string& output) {
   return c.at("suggested_tolerance").at(output).at("max_abs").get<double>();

@@ -6,7 +6,6 @@
 #include <QtTest/QtTest>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -19,22 +18,8 @@ namespace storyscope::unet_testing {
 using storyscope::testing::fixture;
 using storyscope::testing::max_abs_diff;
 
-// Python's json.dump writes bare -Infinity/NaN (a scheduler entry), which strict JSON rejects;
-// no UNet field uses them, so they become null.
-inline const nlohmann::json& manifest() {
-  static const nlohmann::json doc = [] {
-    const std::regex non_finite(R"(([:\[,]\s*)-?(Infinity|NaN)\b)");
-    return nlohmann::json::parse(
-        std::regex_replace(read_file(fixture("manifest.json")), non_finite, "$1null"));
-  }();
-  return doc;
-}
-
-inline const nlohmann::json& manifest_case(const std::string& name) {
-  for (const auto& c : manifest().at("cases"))
-    if (c.at("name") == name) return c;
-  throw std::runtime_error("no case " + name + " in manifest.json");
-}
+using storyscope::testing::manifest;
+using storyscope::testing::manifest_case;
 
 inline double suggested_tolerance(const std::string& case_name, const std::string& output) {
   return manifest_case(case_name).at("suggested_tolerance").at(output).at("max_abs").get<double>();

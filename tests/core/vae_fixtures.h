@@ -17,28 +17,6 @@
 
 namespace storyscope::testing {
 
-// manifest.json was written by Python's json module, which emits bare -Infinity (a scheduler's
-// lambda_min_clipped); strict JSON parsers reject it, so it becomes null here.
-inline nlohmann::json read_manifest() {
-  std::ifstream in(fixture("manifest.json"), std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const std::string token : {"-Infinity", "Infinity", "NaN"})
-    for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at))
-      text.replace(at, token.size(), "null");
-  return nlohmann::json::parse(text);
-}
-
-inline nlohmann::json manifest_case(const std::string& name) {
-  const auto manifest = read_manifest();
-  for (const auto& c : manifest.at("cases"))
-    if (c.at("name") == name) return c;
-  throw std::runtime_error("no case " + name + " in manifest.json");
-}
-
-inline double suggested_max_abs(const nlohmann::json& c, const std::string& output) {
-  return c.at("suggested_tolerance").at(output).at("max_abs").get<double>();
-}
-
 // Probes have no tolerance of their own: scale the case's loosest relative tolerance by the
 // probed tensor's std, so wide activations deep in the network get proportionally more room.
 inline double probe_tolerance(const nlohmann::json& c, const std::string& module) {

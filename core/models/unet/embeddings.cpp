@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "core/models/unet/activations.h"
-#include "core/models/unet/uninitialized.h"
+#include "core/models/uninitialized.h"
 
 namespace storyscope {
 

@@ -3,7 +3,7 @@
 #include <torch/nn.h>
 
 #include "core/models/unet/activations.h"
-#include "core/models/unet/uninitialized.h"
+#include "core/models/uninitialized.h"
 
 namespace storyscope {
 

@@ -2,7 +2,7 @@
 
 #include <torch/nn.h>
 
-#include "core/models/unet/uninitialized.h"
+#include "core/models/uninitialized.h"
 
 namespace storyscope {
 

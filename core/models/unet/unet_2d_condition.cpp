@@ -7,7 +7,7 @@
 
 #include "core/common/error.h"
 #include "core/models/unet/activations.h"
-#include "core/models/unet/uninitialized.h"
+#include "core/models/uninitialized.h"
 
 namespace storyscope {
 

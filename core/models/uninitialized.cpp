@@ -1,4 +1,4 @@
-#include "core/models/unet/uninitialized.h"
+#include "core/models/uninitialized.h"
 
 #include <torch/nn.h>
 
