@@ -1,0 +1,28 @@
+#include "app/cli/model_args.h"
+
+#include <filesystem>
+
+#include "core/common/error.h"
+#include "core/pipeline/model_loader.h"
+
+namespace storyscope::cli {
+
+c10::ScalarType parse_dtype_flag(const Args& args) {
+  const std::string name = args.get("dtype").value_or("fp32");
+  if (name == "fp32" || name == "float32") return c10::ScalarType::Float;
+  if (name == "bf16" || name == "bfloat16") return c10::ScalarType::BFloat16;
+  if (name == "fp16" || name == "float16") return c10::ScalarType::Half;
+  throw_bad_input("", "--dtype", "\"" + name + "\" is not one of fp32, bf16, fp16");
+}
+
+std::shared_ptr<ModelBundle> load_model_from_args(const Args& args) {
+  LoadSettings settings;
+  settings.dtype = parse_dtype_flag(args);
+  ModelLocation where;
+  where.path = args.require("model");
+  where.config_dir = args.get("config-from").value_or("");
+  where.tokenizer_dir = args.get("tokenizer").value_or("");
+  return load_model(where, settings);
+}
+
+}  // namespace storyscope::cli

@@ -1,0 +1,14 @@
+#pragma once
+// --model DIR|FILE [--tokenizer DIR] [--dtype fp32|bf16|fp16], shared by the commands that run
+// a whole model.
+#include <memory>
+
+#include "app/cli/args.h"
+#include "core/pipeline/model_bundle.h"
+
+namespace storyscope::cli {
+
+std::shared_ptr<ModelBundle> load_model_from_args(const Args& args);
+c10::ScalarType parse_dtype_flag(const Args& args);
+
+}  // namespace storyscope::cli

@@ -1,0 +1,1 @@
+storyscope_add_test(NAME test_ldm_checkpoint SOURCES core/test_ldm_checkpoint.cpp LIBS storyscope_pipeline LABELS core)
