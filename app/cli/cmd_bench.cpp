@@ -6,6 +6,7 @@
 #include <torch/nn.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,15 @@
 #include "core/models/component_files.h"
 #include "core/models/unet/unet_2d_condition.h"
 #include "core/tensor/splitmix.h"
+#include "core/tensor/state_dict.h"
+#include "app/cli/model_args.h"
+#include "core/config/clip_text_config.h"
+#include "core/config/json_fields.h"
+#include "core/config/vae_config.h"
+#include "core/models/vae/autoencoder_kl.h"
+#include "core/pipeline/model_loader.h"
+#include "core/pipeline/txt2img.h"
+#include "core/text/clip_text_model.h"
 
 using namespace storyscope;
 using json = nlohmann::json;
@@ -116,13 +126,133 @@ int bench_unet(const cli::Args& args) {
   return 0;
 }
 
+// A component from a config document with splitmix weights, as ModelParts wants it.
+template <typename Module, typename Config>
+ComponentParts synthetic_component(const std::string& config_path) {
+  ComponentParts part;
+  part.config = JsonFields::parse_json_file(config_path);
+  part.source = config_path + " (synthetic weights)";
+  Module module(Config::from_json(part.config, config_path));
+  fill_splitmix(*module);
+  part.weights = state_dict_of(*module);  // the module's own tensors: the bundle adopts them
+  return part;
+}
+
+// Full-size models without weight files: the configs of a diffusers folder (e.g.
+// resources/configs/sd15) and splitmix weights; the tokenizer comes from --tokenizer.
+std::shared_ptr<ModelBundle> synthetic_bundle(const cli::Args& args) {
+  namespace fs = std::filesystem;
+  const fs::path dir = args.require("config-from");
+  ModelParts parts;
+  parts.source = dir.string();
+  parts.model_index = JsonFields::parse_json_file((dir / "model_index.json").string());
+  parts.unet = synthetic_component<UNet2DConditionModel, UNetConfig>((dir / "unet/config.json").string());
+  if (fs::exists(dir / "vae/config.json"))
+    parts.vae = synthetic_component<AutoencoderKL, VAEConfig>((dir / "vae/config.json").string());
+  const auto text_config = [](const nlohmann::json& doc, const std::string& source) {
+    return ClipTextConfig::from_json(JsonFields(doc, source));
+  };
+  {
+    ComponentParts te;
+    te.config = JsonFields::parse_json_file((dir / "text_encoder/config.json").string());
+    te.source = "text_encoder (synthetic weights)";
+    CLIPTextModel m(text_config(te.config, te.source));
+    fill_splitmix(*m);
+    te.weights = state_dict_of(*m);
+    parts.text_encoder = std::move(te);
+  }
+  const std::string tok = args.require("tokenizer");
+  parts.tokenizer_dir = tok;
+  if (fs::exists(dir / "text_encoder_2/config.json")) {
+    ComponentParts te;
+    te.config = JsonFields::parse_json_file((dir / "text_encoder_2/config.json").string());
+    te.source = "text_encoder_2 (synthetic weights)";
+    CLIPTextModelWithProjection m(text_config(te.config, te.source));
+    fill_splitmix(*m);
+    te.weights = state_dict_of(*m);
+    parts.text_encoder_2 = std::move(te);
+    parts.tokenizer_2_dir = args.get("tokenizer-2").value_or(tok);
+  }
+  parts.scheduler_source = (dir / "scheduler/scheduler_config.json").string();
+  parts.scheduler_config = JsonFields::parse_json_file(parts.scheduler_source);
+  LoadSettings settings;
+  settings.dtype = cli::parse_dtype_flag(args);
+  return ModelBundle::from_parts(std::move(parts), settings);
+}
+
+// Marks when the denoising loop starts and ends, so the run splits into encode / steps / decode.
+class StageClock : public RunObserver {
+ public:
+  void on_progress(const RunProgress& p) override {
+    const auto now = std::chrono::steady_clock::now();
+    if (p.step == 1) loop_start = now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                            std::chrono::duration<double>(p.elapsed_seconds));
+    loop_end = now;
+    step_ends.push_back(now);
+  }
+  std::chrono::steady_clock::time_point loop_start, loop_end;
+  std::vector<std::chrono::steady_clock::time_point> step_ends;
+};
+
+int bench_pipeline(const cli::Args& args) {
+  const auto t_load = std::chrono::steady_clock::now();
+  auto bundle = args.has("synthetic-weights") ? synthetic_bundle(args) : cli::load_model_from_args(args);
+  const double load_s = seconds_since(t_load);
+  Txt2ImgRequest req;
+  req.prompt = args.get("prompt").value_or("a watercolor red fox playing in the snow");
+  req.steps = static_cast<int>(args.get_int("steps", 3));
+  req.guidance = args.get_double("guidance", 7.5);
+  req.sampler = args.get("sampler").value_or("");
+  req.batch = static_cast<int>(args.get_int("batch", 1));
+  req.width = req.height = args.get_int("size", 0);
+  req.seed = 42;
+  const auto runs = args.get_int("runs", 1);
+  json per_run = json::array();
+  for (std::int64_t r = 0; r < runs; ++r) {
+    StageClock clock;
+    const auto t0 = std::chrono::steady_clock::now();
+    reset_peak_rss();
+    Txt2Img(bundle).run(req, &clock);
+    const auto t_end = std::chrono::steady_clock::now();
+    const auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+    std::vector<double> step_ms;
+    auto prev = clock.loop_start;
+    for (const auto& t : clock.step_ends) {
+      step_ms.push_back(1000.0 * secs(prev, t));
+      prev = t;
+    }
+    per_run.push_back({{"total_s", secs(t0, t_end)},
+                       {"text_encode_s", secs(t0, clock.loop_start)},
+                       {"denoise_s", secs(clock.loop_start, clock.loop_end)},
+                       {"step_ms", step_ms},
+                       {"decode_s", secs(clock.loop_end, t_end)},
+                       {"peak_rss_gb", peak_rss_bytes() / 1e9}});
+  }
+  json out = {{"bench", "pipeline"},
+              {"model", bundle->source()},
+              {"family", family_name(bundle->family())},
+              {"size", req.width ? req.width : bundle->default_image_size()},
+              {"batch", req.batch},
+              {"steps", req.steps},
+              {"guidance", req.guidance},
+              {"dtype", args.get("dtype").value_or("fp32")},
+              {"threads", at::get_num_threads()},
+              {"load_s", load_s},
+              {"runs", per_run}};
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
 int cmd_bench(int argc, char** argv) {
-  cli::Args args(argc, argv, {"config", "model", "size", "batch", "steps", "warmup", "dtype"},
-                 {"synthetic-weights", "pixel-space"});
-  if (args.positional().empty()) throw_bad_input("", "bench", "name what to benchmark: unet");
-  const std::string what = args.positional()[0];
+  cli::Args args(argc, argv,
+                 {"config", "model", "config-from", "tokenizer", "tokenizer-2", "size", "batch", "steps", "warmup",
+                  "dtype", "prompt", "guidance", "sampler", "runs"},
+                 {"synthetic-weights", "pixel-space", "pipeline"});
+  // `bench --pipeline` and `bench pipeline` are the same benchmark.
+  const std::string what = args.has("pipeline") ? "pipeline" : args.positional().empty() ? "" : args.positional()[0];
   if (what == "unet") return bench_unet(args);
-  throw_bad_input("", "bench", "unknown benchmark \"" + what + "\" (known: unet)");
+  if (what == "pipeline") return bench_pipeline(args);
+  throw_bad_input("", "bench", "name what to benchmark: unet, or pipeline (--pipeline)");
 }
 
 }  // namespace
