@@ -3,9 +3,9 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QTimer>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QTimer>
 #include <QTranslator>
 #include <thread>
 
@@ -25,9 +25,9 @@ int main(int argc, char** argv) {
 
   QCommandLineParser cli;
   cli.addHelpOption();
-  const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                      QApplication::translate("main", "Save a PNG of the main window and quit."),
-                                      QStringLiteral("file"));
+  const QCommandLineOption screenshot(
+      QStringLiteral("screenshot"),
+      QApplication::translate("main", "Save a PNG of the main window and quit."), QStringLiteral("file"));
   cli.addOption(screenshot);
   cli.process(app);
 

@@ -2,10 +2,11 @@
 #pragma once
 #include <ATen/ATen.h>
 #include <torch/nn.h>
-#include <nlohmann/json.hpp>
-#include <string>
-#include <vector>
+
+#include <functional>
 #include <map>
 #include <memory>
-#include <functional>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <string>
+#include <vector>

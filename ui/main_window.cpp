@@ -30,7 +30,8 @@ QWidget* pending_panel(const QString& text) {
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("StoryScope"));
   setObjectName(QStringLiteral("MainWindow"));
-  setCentralWidget(pending_panel(tr("Frames: generated frames and the selected frame with its heatmap overlay.")));
+  setCentralWidget(
+      pending_panel(tr("Frames: generated frames and the selected frame with its heatmap overlay.")));
 
   log_view_ = new QPlainTextEdit;
   log_view_->setReadOnly(true);

@@ -22,7 +22,8 @@ class MainWindow : public QMainWindow {
   void closeEvent(QCloseEvent* event) override;
 
  private:
-  QDockWidget* add_dock(const QString& object_name, const QString& title, Qt::DockWidgetArea area, QWidget* content);
+  QDockWidget* add_dock(const QString& object_name, const QString& title, Qt::DockWidgetArea area,
+                        QWidget* content);
   void create_menus();
   void restore_layout();
   void show_about();

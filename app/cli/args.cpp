@@ -68,7 +68,8 @@ std::int64_t Args::get_int(const std::string& flag, std::int64_t fallback) const
   char* end = nullptr;
   errno = 0;
   const long long x = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || errno == ERANGE) throw_bad_input("", "--" + flag, "expected an integer, got \"" + *v + "\"");
+  if (v->empty() || *end != '\0' || errno == ERANGE)
+    throw_bad_input("", "--" + flag, "expected an integer, got \"" + *v + "\"");
   return x;
 }
 

@@ -6,27 +6,27 @@
 #include <torch/nn.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/model_args.h"
 #include "core/common/error.h"
 #include "core/common/memory.h"
-#include "core/config/unet_config.h"
-#include "core/models/component_files.h"
-#include "core/models/unet/unet_2d_condition.h"
-#include "core/tensor/splitmix.h"
-#include "core/tensor/state_dict.h"
-#include "app/cli/model_args.h"
 #include "core/config/clip_text_config.h"
 #include "core/config/json_fields.h"
+#include "core/config/unet_config.h"
 #include "core/config/vae_config.h"
+#include "core/models/component_files.h"
+#include "core/models/unet/unet_2d_condition.h"
 #include "core/models/vae/autoencoder_kl.h"
 #include "core/pipeline/model_loader.h"
 #include "core/pipeline/txt2img.h"
+#include "core/tensor/splitmix.h"
+#include "core/tensor/state_dict.h"
 #include "core/text/clip_text_model.h"
 
 using namespace storyscope;
@@ -56,7 +56,8 @@ int bench_unet(const cli::Args& args) {
   if (batch <= 0) throw_bad_input("", "--batch", "must be positive");
   if (steps <= 0) throw_bad_input("", "--steps", "must be positive");
   if (!args.has("synthetic-weights") && !args.get("model"))
-    throw_bad_input("", "--synthetic-weights", "bench needs --config FILE --synthetic-weights or --model DIR");
+    throw_bad_input("", "--synthetic-weights",
+                    "bench needs --config FILE --synthetic-weights or --model DIR");
 
   at::NoGradGuard no_grad;
   const auto t_build = std::chrono::steady_clock::now();
@@ -69,8 +70,10 @@ int bench_unet(const cli::Args& args) {
   if (config_path.empty()) throw_bad_input("", "--config", "is required");
   const UNetConfig cfg = UNetConfig::from_file(config_path);
   UNet2DConditionModel unet(cfg);
-  if (args.get("model")) load_state_dict(*unet, load_component_weights(files), files.folder);
-  else fill_splitmix(*unet);
+  if (args.get("model"))
+    load_state_dict(*unet, load_component_weights(files), files.folder);
+  else
+    fill_splitmix(*unet);
   unet->to(dtype);
   const double build_s = seconds_since(t_build);
 
@@ -185,8 +188,9 @@ class StageClock : public RunObserver {
  public:
   void on_progress(const RunProgress& p) override {
     const auto now = std::chrono::steady_clock::now();
-    if (p.step == 1) loop_start = now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                            std::chrono::duration<double>(p.elapsed_seconds));
+    if (p.step == 1)
+      loop_start = now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                             std::chrono::duration<double>(p.elapsed_seconds));
     loop_end = now;
     step_ends.push_back(now);
   }
@@ -245,11 +249,13 @@ int bench_pipeline(const cli::Args& args) {
 
 int cmd_bench(int argc, char** argv) {
   cli::Args args(argc, argv,
-                 {"config", "model", "config-from", "tokenizer", "tokenizer-2", "size", "batch", "steps", "warmup",
-                  "dtype", "prompt", "guidance", "sampler", "runs"},
+                 {"config", "model", "config-from", "tokenizer", "tokenizer-2", "size", "batch", "steps",
+                  "warmup", "dtype", "prompt", "guidance", "sampler", "runs"},
                  {"synthetic-weights", "pixel-space", "pipeline"});
   // `bench --pipeline` and `bench pipeline` are the same benchmark.
-  const std::string what = args.has("pipeline") ? "pipeline" : args.positional().empty() ? "" : args.positional()[0];
+  const std::string what = args.has("pipeline")        ? "pipeline"
+                           : args.positional().empty() ? ""
+                                                       : args.positional()[0];
   if (what == "unet") return bench_unet(args);
   if (what == "pipeline") return bench_pipeline(args);
   throw_bad_input("", "bench", "name what to benchmark: unet, or pipeline (--pipeline)");

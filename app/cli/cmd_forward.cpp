@@ -31,7 +31,8 @@ struct Source {
 Source resolve_source(const cli::Args& args, const std::string& subfolder) {
   Source s;
   if (args.get("model")) {
-    if (args.has("synthetic-weights")) throw_bad_input("", "--synthetic-weights", "use it with --config, not --model");
+    if (args.has("synthetic-weights"))
+      throw_bad_input("", "--synthetic-weights", "use it with --config, not --model");
     s.files = locate_component(*args.get("model"), args.get("subfolder").value_or(subfolder));
     s.config = s.files.config;
   } else if (args.get("config")) {
@@ -69,7 +70,8 @@ at::Tensor optional_input(const std::map<std::string, at::Tensor>& inputs, const
 
 using Outputs = std::vector<std::pair<std::string, at::Tensor>>;
 
-Outputs run_unet(const cli::Args& args, const std::map<std::string, at::Tensor>& in, const std::string& in_path) {
+Outputs run_unet(const cli::Args& args, const std::map<std::string, at::Tensor>& in,
+                 const std::string& in_path) {
   const Source src = resolve_source(args, "unet");
   UNet2DConditionModel unet(UNetConfig::from_file(src.config));
   load_weights(*unet, src);
@@ -86,12 +88,13 @@ Outputs run_unet(const cli::Args& args, const std::map<std::string, at::Tensor>&
   return {{"noise_pred", out}};
 }
 
-Outputs run_vae(const cli::Args& args, const std::map<std::string, at::Tensor>& in, const std::string& in_path,
-                bool decode) {
+Outputs run_vae(const cli::Args& args, const std::map<std::string, at::Tensor>& in,
+                const std::string& in_path, bool decode) {
   const Source src = resolve_source(args, "vae");
   AutoencoderKL vae(VAEConfig::from_file(src.config));
   load_weights(*vae, src);
-  if (decode) return {{"decoded_image", vae->decode(input(in, in_path, {"latent", "latents"}).to(at::kFloat))}};
+  if (decode)
+    return {{"decoded_image", vae->decode(input(in, in_path, {"latent", "latents"}).to(at::kFloat))}};
   auto posterior = vae->encode(input(in, in_path, {"image"}).to(at::kFloat));
   return {{"posterior_mean", posterior.mean}, {"posterior_logvar", posterior.logvar}};
 }
@@ -127,19 +130,26 @@ int cmd_forward(int argc, char** argv) {
   const auto inputs = load_safetensors(in_path);
   at::NoGradGuard no_grad;
   Outputs outputs;
-  if (component == "unet") outputs = run_unet(args, inputs, in_path);
-  else if (component == "vae-decode") outputs = run_vae(args, inputs, in_path, true);
-  else if (component == "vae-encode") outputs = run_vae(args, inputs, in_path, false);
-  else if (component == "text-encoder") outputs = run_text_encoder(args, inputs, in_path);
-  else throw_bad_input("", "--component", "\"" + component + "\" is not one of unet, vae-decode, vae-encode, text-encoder");
+  if (component == "unet")
+    outputs = run_unet(args, inputs, in_path);
+  else if (component == "vae-decode")
+    outputs = run_vae(args, inputs, in_path, true);
+  else if (component == "vae-encode")
+    outputs = run_vae(args, inputs, in_path, false);
+  else if (component == "text-encoder")
+    outputs = run_text_encoder(args, inputs, in_path);
+  else
+    throw_bad_input("", "--component",
+                    "\"" + component + "\" is not one of unet, vae-decode, vae-encode, text-encoder");
   for (auto& [name, t] : outputs) t = t.contiguous();
   write_safetensors(out_path, outputs, {{"component", component}});
   for (const auto& [name, t] : outputs)
-    std::cerr << name << " " << shape_to_string(t.sizes().vec()) << " mean " << t.mean().item<double>() << " std "
-              << t.std().item<double>() << "\n";
+    std::cerr << name << " " << shape_to_string(t.sizes().vec()) << " mean " << t.mean().item<double>()
+              << " std " << t.std().item<double>() << "\n";
   return 0;
 }
 
 }  // namespace
 
-STORYSCOPE_CLI_COMMAND("forward", cmd_forward, "run one model component (unet, vae-decode, vae-encode, text-encoder)");
+STORYSCOPE_CLI_COMMAND("forward", cmd_forward,
+                       "run one model component (unet, vae-decode, vae-encode, text-encoder)");

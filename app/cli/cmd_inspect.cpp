@@ -1,10 +1,9 @@
 // storyscope-cli inspect FILE|DIR: what a safetensors file or a model folder holds, or
 // precisely why it cannot be read.
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
@@ -112,4 +111,5 @@ int cmd_inspect(int argc, char** argv) {
 
 }  // namespace
 
-STORYSCOPE_CLI_COMMAND("inspect", cmd_inspect, "summarise a safetensors file or a model folder (--tensors lists them)");
+STORYSCOPE_CLI_COMMAND("inspect", cmd_inspect,
+                       "summarise a safetensors file or a model folder (--tensors lists them)");

@@ -20,9 +20,12 @@ std::vector<Command>& command_registry() {
 namespace {
 void print_usage() {
   auto& reg = storyscope::cli::command_registry();
-  std::sort(reg.begin(), reg.end(), [](const auto& a, const auto& b) { return std::strcmp(a.name, b.name) < 0; });
+  std::sort(reg.begin(), reg.end(),
+            [](const auto& a, const auto& b) { return std::strcmp(a.name, b.name) < 0; });
   std::cout << "usage: storyscope-cli <command> [options]\n\ncommands:\n";
-  for (const auto& c : reg) std::cout << "  " << c.name << std::string(14 - std::min<size_t>(13, std::strlen(c.name)), ' ') << c.summary << "\n";
+  for (const auto& c : reg)
+    std::cout << "  " << c.name << std::string(14 - std::min<size_t>(13, std::strlen(c.name)), ' ')
+              << c.summary << "\n";
   std::cout << "\nenvironment: STORYSCOPE_THREADS sets the number of CPU threads (default: all cores)\n"
                "exit codes: 0 ok, 1 internal error, 2 bad input, 3 model error, 130 cancelled\n";
 }
@@ -36,7 +39,8 @@ void configure_threads() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "help") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+  if (argc < 2 || !std::strcmp(argv[1], "help") || !std::strcmp(argv[1], "--help") ||
+      !std::strcmp(argv[1], "-h")) {
     print_usage();
     return argc < 2 ? 2 : 0;
   }

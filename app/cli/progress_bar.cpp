@@ -19,7 +19,9 @@ std::string format_duration(double seconds) {
 }
 
 ProgressBar::ProgressBar(std::string label)
-    : label_(std::move(label)), tty_(::isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
+    : label_(std::move(label)),
+      tty_(::isatty(STDERR_FILENO) != 0),
+      start_(std::chrono::steady_clock::now()) {}
 
 void ProgressBar::update(int done, int total, const std::string& prefix) {
   if (done == last_done_) return;
@@ -33,8 +35,8 @@ void ProgressBar::update(int done, int total, const std::string& prefix) {
   std::string bar(static_cast<std::size_t>(filled), '#');
   bar.append(static_cast<std::size_t>(kWidth - filled), '.');
   std::fprintf(stderr, "%s%s%s%s %d/%d [%s] %.2f it/s ETA %s%s", tty_ ? "\r\033[K" : "", prefix.c_str(),
-               prefix.empty() ? "" : " ", label_.c_str(), done, total, bar.c_str(), rate, format_duration(eta).c_str(),
-               tty_ ? "" : "\n");
+               prefix.empty() ? "" : " ", label_.c_str(), done, total, bar.c_str(), rate,
+               format_duration(eta).c_str(), tty_ ? "" : "\n");
   std::fflush(stderr);
 }
 

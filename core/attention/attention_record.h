@@ -16,16 +16,19 @@ struct AttentionRecord {
   Place place = Place::Other;
   int block_index = -1;
   bool is_cross = true;
-  std::int64_t height = 0, width = 0;  // query grid of this record (after any pooling)
+  std::int64_t height = 0, width = 0;                // query grid of this record (after any pooling)
   std::int64_t native_height = 0, native_width = 0;  // query grid the layer ran at
-  int step = -1;          // denoising step index
-  double timestep = 0.0;  // scheduler timestep
-  int batch_row = 0;      // which image of the conditional half
+  int step = -1;                                     // denoising step index
+  double timestep = 0.0;                             // scheduler timestep
+  int batch_row = 0;                                 // which image of the conditional half
   bool per_head = false;
   // Cross-attention: [keys, height*width] (or [heads, keys, height*width] when per_head), float16,
   // where keys are the recorded token positions (see AttentionRecordSet::token_positions).
   // Self-attention: [height*width, height*width] (or [heads, ...]).
   at::Tensor probs;
+  // Non-empty when the store spilled this record past its byte budget: probs is then a
+  // read-only view of this safetensors file (memory-mapped, not resident until read).
+  std::string spill_file;
 };
 
 // Everything recorded in one run, with the token layout needed to read cross-attention maps.

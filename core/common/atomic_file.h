@@ -9,8 +9,9 @@
 namespace storyscope {
 
 // `produce` is called with a function that appends bytes; throws Error on I/O failure.
-void write_file_atomically(const std::string& path,
-                           const std::function<void(const std::function<void(const void*, std::size_t)>&)>& produce);
+void write_file_atomically(
+    const std::string& path,
+    const std::function<void(const std::function<void(const void*, std::size_t)>&)>& produce);
 void write_file_atomically(const std::string& path, const std::string& contents);
 
 // Reads a whole file; throws Error(BadInput) naming it when it cannot.

@@ -61,7 +61,8 @@ json parse_python_json(const std::string& text, const std::string& file) {
 }
 
 JsonFields::JsonFields(json doc, std::string file) : doc_(std::move(doc)), file_(std::move(file)) {
-  if (!doc_.is_object()) throw_bad_input(file_, "", std::string("expected a JSON object, found ") + type_name(doc_));
+  if (!doc_.is_object())
+    throw_bad_input(file_, "", std::string("expected a JSON object, found ") + type_name(doc_));
 }
 
 json JsonFields::parse_json_file(const std::string& path) {
@@ -147,7 +148,8 @@ std::vector<std::int64_t> JsonFields::get_int_list(const std::string& key,
   return out;
 }
 
-std::vector<double> JsonFields::get_double_list(const std::string& key, const std::vector<double>& fallback) const {
+std::vector<double> JsonFields::get_double_list(const std::string& key,
+                                                const std::vector<double>& fallback) const {
   const json* v = value(key);
   if (!v) return fallback;
   if (!v->is_array()) fail(key, std::string("expected a list of numbers, found ") + type_name(*v));
@@ -185,7 +187,8 @@ std::vector<std::int64_t> JsonFields::get_int_or_list(const std::string& key, st
   }
   if (out.size() == 1 && count > 1) out.assign(count, out[0]);
   if (out.size() != count)
-    fail(key, "expected one value or a list of " + std::to_string(count) + ", found " + std::to_string(out.size()));
+    fail(key, "expected one value or a list of " + std::to_string(count) + ", found " +
+                  std::to_string(out.size()));
   return out;
 }
 

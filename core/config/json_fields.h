@@ -3,7 +3,6 @@
 // the library's default, unknown keys are ignored, a key of the wrong type is an Error that
 // names the file and the key.
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,9 +31,11 @@ class JsonFields {
   std::string get_string(const std::string& key, const std::string& fallback) const;
   std::optional<std::int64_t> get_optional_int(const std::string& key) const;
   std::optional<std::string> get_optional_string(const std::string& key) const;
-  std::vector<std::int64_t> get_int_list(const std::string& key, const std::vector<std::int64_t>& fallback) const;
+  std::vector<std::int64_t> get_int_list(const std::string& key,
+                                         const std::vector<std::int64_t>& fallback) const;
   std::vector<double> get_double_list(const std::string& key, const std::vector<double>& fallback) const;
-  std::vector<std::string> get_string_list(const std::string& key, const std::vector<std::string>& fallback) const;
+  std::vector<std::string> get_string_list(const std::string& key,
+                                           const std::vector<std::string>& fallback) const;
   // diffusers accepts either one int for every block or a list with one per block.
   std::vector<std::int64_t> get_int_or_list(const std::string& key, std::size_t count,
                                             const std::vector<std::int64_t>& fallback) const;

@@ -121,8 +121,7 @@ SchedulerConfig SchedulerConfig::from_json(const json& doc, const std::string& f
   c.euler_at_final = f.get_bool("euler_at_final", false);
   c.use_lu_lambdas = f.get_bool("use_lu_lambdas", false);
   c.final_sigmas_type = one_of(f, "final_sigmas_type", "zero", {"zero", "sigma_min"});
-  c.lambda_min_clipped =
-      f.get_double("lambda_min_clipped", -std::numeric_limits<double>::infinity());
+  c.lambda_min_clipped = f.get_double("lambda_min_clipped", -std::numeric_limits<double>::infinity());
   return c;
 }
 

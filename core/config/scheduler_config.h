@@ -62,7 +62,6 @@ struct SchedulerConfig {
   nlohmann::json doc_;
 };
 
-
 // The scheduler classes whose defaults are known (every class make_scheduler can build).
 const std::vector<std::string>& known_scheduler_classes();
 

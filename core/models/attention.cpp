@@ -14,9 +14,10 @@ AttentionImpl::AttentionImpl(const AttentionOptions& options, LayerInfo info)
   const std::int64_t kv_dim = options.cross_attention_dim.value_or(options.query_dim);
   if (options.norm_num_groups)
     group_norm = register_module(
-        "group_norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(*options.norm_num_groups, options.query_dim)
-                                               .eps(options.eps)
-                                               .affine(true)));
+        "group_norm",
+        torch::nn::GroupNorm(torch::nn::GroupNormOptions(*options.norm_num_groups, options.query_dim)
+                                 .eps(options.eps)
+                                 .affine(true)));
   // Uninitialised: weights are always loaded or filled next (reset_linear_and_conv_parameters
   // initialises them for training from scratch).
   to_q = register_module("to_q", uninitialized_linear(options.query_dim, inner, options.bias));
@@ -41,8 +42,8 @@ void AttentionImpl::set_processor(AttentionProcessorPtr processor) {
   processor_ = processor ? std::move(processor) : DefaultAttentionProcessor::shared();
 }
 
-at::Tensor AttentionImpl::forward(const at::Tensor& hidden_in, const at::Tensor& context, const StepInfo& step,
-                                  std::int64_t height, std::int64_t width) {
+at::Tensor AttentionImpl::forward(const at::Tensor& hidden_in, const at::Tensor& context,
+                                  const StepInfo& step, std::int64_t height, std::int64_t width) {
   at::Tensor hidden = hidden_in;
   const auto residual = hidden_in;
   const bool spatial = hidden.dim() == 4;
@@ -68,7 +69,8 @@ at::Tensor AttentionImpl::forward(const at::Tensor& hidden_in, const at::Tensor&
 std::vector<std::pair<std::string, Attention>> find_attention_modules(torch::nn::Module& root) {
   std::vector<std::pair<std::string, Attention>> out;
   for (const auto& item : root.named_modules("", /*include_self=*/false)) {
-    if (auto attn = std::dynamic_pointer_cast<AttentionImpl>(item.value())) out.emplace_back(item.key(), Attention(attn));
+    if (auto attn = std::dynamic_pointer_cast<AttentionImpl>(item.value()))
+      out.emplace_back(item.key(), Attention(attn));
   }
   return out;
 }

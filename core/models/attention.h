@@ -18,8 +18,8 @@ struct AttentionOptions {
   std::optional<std::int64_t> cross_attention_dim;  // none: self-attention
   int heads = 8;
   std::int64_t dim_head = 64;
-  bool bias = false;      // to_q/to_k/to_v bias
-  bool out_bias = true;   // to_out.0 bias
+  bool bias = false;                   // to_q/to_k/to_v bias
+  bool out_bias = true;                // to_out.0 bias
   std::optional<int> norm_num_groups;  // group_norm before attention (VAE)
   double eps = 1e-5;
   bool residual_connection = false;
@@ -55,7 +55,8 @@ class AttentionImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Attention);
 
-// Every Attention inside `root`, keyed by full module path (e.g. "mid_block.attentions.0.transformer_blocks.0.attn2").
+// Every Attention inside `root`, keyed by full module path (e.g.
+// "mid_block.attentions.0.transformer_blocks.0.attn2").
 std::vector<std::pair<std::string, Attention>> find_attention_modules(torch::nn::Module& root);
 
 }  // namespace storyscope

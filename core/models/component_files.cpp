@@ -21,7 +21,8 @@ std::string variant_of(const fs::path& p) {
 }
 }  // namespace
 
-ComponentFiles locate_component(const std::string& dir, const std::string& subfolder, const std::string& variant) {
+ComponentFiles locate_component(const std::string& dir, const std::string& subfolder,
+                                const std::string& variant) {
   fs::path folder = dir;
   if (!fs::is_directory(folder)) throw_bad_input(dir, "", "not a folder");
   if (!subfolder.empty() && fs::is_directory(folder / subfolder) && !fs::exists(folder / "config.json"))
@@ -34,16 +35,21 @@ ComponentFiles locate_component(const std::string& dir, const std::string& subfo
       break;
     }
   if (out.config.empty())
-    throw_bad_input(out.folder, "", "no config.json here" + (subfolder.empty() ? std::string() : " (looked for the \"" + subfolder + "\" component)"));
+    throw_bad_input(
+        out.folder, "",
+        "no config.json here" +
+            (subfolder.empty() ? std::string() : " (looked for the \"" + subfolder + "\" component)"));
 
   std::map<std::string, std::vector<std::string>> by_variant;
   for (const auto& entry : fs::directory_iterator(folder))
     if (entry.is_regular_file() && entry.path().extension() == ".safetensors")
       by_variant[variant_of(entry.path())].push_back(entry.path().string());
   if (by_variant.empty()) {
-    const bool has_bin = fs::exists(folder / "diffusion_pytorch_model.bin") || fs::exists(folder / "pytorch_model.bin");
-    throw_bad_input(out.folder, "", has_bin ? "only .bin (pickle) weights found; StoryScope reads .safetensors only"
-                                            : "no .safetensors weights in this folder");
+    const bool has_bin =
+        fs::exists(folder / "diffusion_pytorch_model.bin") || fs::exists(folder / "pytorch_model.bin");
+    throw_bad_input(out.folder, "",
+                    has_bin ? "only .bin (pickle) weights found; StoryScope reads .safetensors only"
+                            : "no .safetensors weights in this folder");
   }
   auto pick = by_variant.find(variant);
   if (pick == by_variant.end()) {

@@ -18,7 +18,8 @@ struct ComponentFiles {
 // `dir` is either a pipeline folder (then `subfolder` is used, e.g. "unet") or a component
 // folder itself. `variant` picks e.g. "fp16" weights; empty prefers the plain files and falls
 // back to any single variant. Throws Error naming the folder when nothing usable is there.
-ComponentFiles locate_component(const std::string& dir, const std::string& subfolder, const std::string& variant = "");
+ComponentFiles locate_component(const std::string& dir, const std::string& subfolder,
+                                const std::string& variant = "");
 
 // Zero-copy views of all tensors in the component's weight files; duplicate names across
 // shards are an error naming both files.

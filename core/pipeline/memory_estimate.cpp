@@ -16,8 +16,9 @@ constexpr std::int64_t kUNetWorkingTensors = 24;
 constexpr std::int64_t kVaeWorkingTensors = 6;
 }  // namespace
 
-MemoryEstimate estimate_run_memory(const UNetConfig& unet, const std::optional<VAEConfig>& vae, std::int64_t unet_rows,
-                                   std::int64_t latent_height, std::int64_t latent_width, std::int64_t element_size) {
+MemoryEstimate estimate_run_memory(const UNetConfig& unet, const std::optional<VAEConfig>& vae,
+                                   std::int64_t unet_rows, std::int64_t latent_height,
+                                   std::int64_t latent_width, std::int64_t element_size) {
   MemoryEstimate e;
   std::int64_t skips = 0, widest = 0;
   std::int64_t h = latent_height, w = latent_width;
@@ -61,7 +62,8 @@ void check_memory_available(std::int64_t needed_bytes, const std::string& what) 
   // 25% margin for the allocator, LibTorch's workspaces and everything the estimate leaves out.
   if (needed_bytes + needed_bytes / 4 > available)
     throw_bad_input("", what,
-                    "needs about " + format_bytes(needed_bytes) + " of memory but only " + format_bytes(available) +
+                    "needs about " + format_bytes(needed_bytes) + " of memory but only " +
+                        format_bytes(available) +
                         " is available; use a smaller size or batch, bf16, or close other programs");
 }
 

@@ -20,8 +20,9 @@ struct MemoryEstimate {
 };
 
 // `unet_rows` is the UNet batch (images x 2 under CFG); the VAE decodes one image at a time.
-MemoryEstimate estimate_run_memory(const UNetConfig& unet, const std::optional<VAEConfig>& vae, std::int64_t unet_rows,
-                                   std::int64_t latent_height, std::int64_t latent_width, std::int64_t element_size);
+MemoryEstimate estimate_run_memory(const UNetConfig& unet, const std::optional<VAEConfig>& vae,
+                                   std::int64_t unet_rows, std::int64_t latent_height,
+                                   std::int64_t latent_width, std::int64_t element_size);
 
 // Throws Error(BadInput) naming the settings when `needed` exceeds what the machine has
 // available (MemAvailable, with a margin); `what` describes the run for the message.

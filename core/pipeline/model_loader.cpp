@@ -37,7 +37,9 @@ json read_json_or_empty(const std::string& path) {
   return JsonFields::parse_json_file(path);
 }
 
-bool is_tokenizer_folder(const fs::path& p) { return fs::exists(p / "vocab.json") && fs::exists(p / "merges.txt"); }
+bool is_tokenizer_folder(const fs::path& p) {
+  return fs::exists(p / "vocab.json") && fs::exists(p / "merges.txt");
+}
 
 // A folder with vocab.json itself, or one holding tokenizer/ (and tokenizer_2/).
 std::pair<std::string, std::string> tokenizer_dirs(const fs::path& dir, bool need_second) {
@@ -49,7 +51,8 @@ std::pair<std::string, std::string> tokenizer_dirs(const fs::path& dir, bool nee
   return {"", ""};
 }
 
-ComponentParts component(const fs::path& config_dir, const char* name, TensorMap weights, const std::string& source) {
+ComponentParts component(const fs::path& config_dir, const char* name, TensorMap weights,
+                         const std::string& source) {
   ComponentParts part;
   part.config = JsonFields::parse_json_file((config_dir / name / "config.json").string());
   part.weights = std::move(weights);
@@ -64,11 +67,14 @@ std::shared_ptr<ModelBundle> load_single_file(const ModelLocation& where, const 
   for (const auto& [k, t] : ldm) keys.push_back(k);
   const ModelFamily family = detect_checkpoint_family(keys);
   if (family == ModelFamily::Unknown || family == ModelFamily::PixelSpace)
-    throw_model_error(where.path, "", "not a Stable Diffusion single-file checkpoint StoryScope can read (" +
-                                          describe_checkpoint_keys(keys).explanation + ")");
-  const fs::path config_dir = where.config_dir.empty() ? fs::path(builtin_config_dir(family)) : fs::path(where.config_dir);
+    throw_model_error(where.path, "",
+                      "not a Stable Diffusion single-file checkpoint StoryScope can read (" +
+                          describe_checkpoint_keys(keys).explanation + ")");
+  const fs::path config_dir =
+      where.config_dir.empty() ? fs::path(builtin_config_dir(family)) : fs::path(where.config_dir);
   if (!fs::exists(config_dir / "unet" / "config.json"))
-    throw_bad_input(config_dir.string(), "", "no unet/config.json: --config-from needs a diffusers model folder");
+    throw_bad_input(config_dir.string(), "",
+                    "no unet/config.json: --config-from needs a diffusers model folder");
 
   const UNetConfig unet_cfg = UNetConfig::from_file((config_dir / "unet" / "config.json").string());
   const VAEConfig vae_cfg = VAEConfig::from_file((config_dir / "vae" / "config.json").string());
@@ -80,9 +86,10 @@ std::shared_ptr<ModelBundle> load_single_file(const ModelLocation& where, const 
   if (!where.tokenizer_dir.empty()) {
     tok = tokenizer_dirs(where.tokenizer_dir, dual);
     if (tok.first.empty())
-      throw_bad_input(where.tokenizer_dir, "--tokenizer",
-                      dual ? "needs a folder holding tokenizer/ and tokenizer_2/ (each with vocab.json and merges.txt)"
-                           : "needs a folder with vocab.json and merges.txt (or one holding tokenizer/)");
+      throw_bad_input(
+          where.tokenizer_dir, "--tokenizer",
+          dual ? "needs a folder holding tokenizer/ and tokenizer_2/ (each with vocab.json and merges.txt)"
+               : "needs a folder with vocab.json and merges.txt (or one holding tokenizer/)");
     remember_tokenizer_dir(family, where.tokenizer_dir);
   } else {
     tok = tokenizer_dirs(config_dir, dual);
@@ -92,12 +99,13 @@ std::shared_ptr<ModelBundle> load_single_file(const ModelLocation& where, const 
     }
   }
   if (tok.first.empty())
-    throw_bad_input(where.path, "tokenizer",
-                    std::string("a single-file checkpoint has no tokenizer files: point to a tokenizer folder once "
-                                "with --tokenizer DIR (") +
-                        (dual ? "a folder holding tokenizer/ and tokenizer_2/, e.g. an SDXL diffusers model"
-                              : "vocab.json + merges.txt, e.g. a diffusers model's tokenizer/ folder") +
-                        "); StoryScope remembers it for " + family_name(family) + " models");
+    throw_bad_input(
+        where.path, "tokenizer",
+        std::string("a single-file checkpoint has no tokenizer files: point to a tokenizer folder once "
+                    "with --tokenizer DIR (") +
+            (dual ? "a folder holding tokenizer/ and tokenizer_2/, e.g. an SDXL diffusers model"
+                  : "vocab.json + merges.txt, e.g. a diffusers model's tokenizer/ folder") +
+            "); StoryScope remembers it for " + family_name(family) + " models");
 
   ModelParts parts;
   parts.source = where.path;
@@ -105,7 +113,9 @@ std::shared_ptr<ModelBundle> load_single_file(const ModelLocation& where, const 
   parts.unet = component(config_dir, "unet", std::move(converted.unet), where.path);
   parts.vae = component(config_dir, "vae", std::move(converted.vae), where.path);
   parts.text_encoder = component(config_dir, "text_encoder", std::move(converted.text_encoder), where.path);
-  if (dual) parts.text_encoder_2 = component(config_dir, "text_encoder_2", std::move(converted.text_encoder_2), where.path);
+  if (dual)
+    parts.text_encoder_2 =
+        component(config_dir, "text_encoder_2", std::move(converted.text_encoder_2), where.path);
   parts.tokenizer_dir = tok.first;
   parts.tokenizer_2_dir = tok.second;
   parts.scheduler_source = (config_dir / "scheduler" / "scheduler_config.json").string();
@@ -142,7 +152,8 @@ void remember_tokenizer_dir(ModelFamily family, const std::string& dir) {
 std::shared_ptr<ModelBundle> load_model(const ModelLocation& where, const LoadSettings& settings) {
   if (!fs::exists(where.path)) throw_bad_input(where.path, "", "no such file or folder");
   if (fs::is_directory(where.path)) {
-    if (!where.config_dir.empty()) throw_bad_input(where.config_dir, "--config-from", "only applies to single-file checkpoints");
+    if (!where.config_dir.empty())
+      throw_bad_input(where.config_dir, "--config-from", "only applies to single-file checkpoints");
     return ModelBundle::load_diffusers_folder(where.path, settings);
   }
   return load_single_file(where, settings);

@@ -35,9 +35,7 @@ struct SafetensorsFile::Storage {
   ~Storage() {
     if (map) ::munmap(map, map_len);
   }
-  const std::uint8_t* bytes() const {
-    return map ? static_cast<const std::uint8_t*>(map) : owned.data();
-  }
+  const std::uint8_t* bytes() const { return map ? static_cast<const std::uint8_t*>(map) : owned.data(); }
   std::size_t size() const { return map ? map_len : owned.size(); }
 };
 
@@ -58,8 +56,8 @@ std::shared_ptr<const SafetensorsFile> SafetensorsFile::open(const std::string& 
   auto storage = std::make_shared<Storage>();
   if (st.st_size > 0) {
     // MAP_PRIVATE + PROT_WRITE: a tensor written in place gets private pages; the file never changes.
-    void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE, fd, 0);
+    void* p =
+        ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
       ::close(fd);
       throw_bad_input(path, "", std::string("cannot map the file: ") + std::strerror(errno));
@@ -94,7 +92,9 @@ class DuplicateKeyGuard {
   explicit DuplicateKeyGuard(const std::string& file) : file_(file) {}
   bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
     switch (event) {
-      case json::parse_event_t::object_start: keys_.emplace_back(); break;
+      case json::parse_event_t::object_start:
+        keys_.emplace_back();
+        break;
       case json::parse_event_t::object_end:
         if (!keys_.empty()) keys_.pop_back();
         break;
@@ -104,7 +104,8 @@ class DuplicateKeyGuard {
           throw_bad_input(file_, "header key \"" + k + "\"", "duplicate key in the JSON header");
         break;
       }
-      default: break;
+      default:
+        break;
     }
     return true;
   }
@@ -135,12 +136,13 @@ void SafetensorsFile::parse() {
   if (size < 8) throw_bad_input(path_, "header", "file is shorter than the 8-byte header length");
   const std::uint64_t n = read_u64_le(bytes);
   if (n > kSafetensorsMaxHeaderBytes)
-    throw_bad_input(path_, "header", "header length " + std::to_string(n) +
-                                         " exceeds the limit of 100000000 bytes (is this a safetensors file?)");
+    throw_bad_input(path_, "header",
+                    "header length " + std::to_string(n) +
+                        " exceeds the limit of 100000000 bytes (is this a safetensors file?)");
   if (n + 8 > size)
-    throw_bad_input(path_, "header", "header length " + std::to_string(n) +
-                                         " runs past the end of the file (" + std::to_string(size) +
-                                         " bytes)");
+    throw_bad_input(path_, "header",
+                    "header length " + std::to_string(n) + " runs past the end of the file (" +
+                        std::to_string(size) + " bytes)");
   const std::string_view header(reinterpret_cast<const char*>(bytes + 8), n);
   const auto bad = first_invalid_utf8(header);
   if (bad != std::string_view::npos)
@@ -203,8 +205,8 @@ void SafetensorsFile::parse() {
     if (e.end - e.begin != count * esize)
       throw_bad_input(path_, where,
                       "data_offsets span " + std::to_string(e.end - e.begin) + " bytes but " +
-                          std::string(st_dtype_name(*dt)) + " " + std::to_string(count) +
-                          " elements need " + std::to_string(count * esize));
+                          std::string(st_dtype_name(*dt)) + " " + std::to_string(count) + " elements need " +
+                          std::to_string(count * esize));
     entries_.push_back(std::move(e));
   }
 
@@ -215,14 +217,16 @@ void SafetensorsFile::parse() {
   for (const auto& e : entries_) {
     if (e.begin != expected)
       throw_bad_input(path_, "tensor \"" + e.name + "\"",
-                      e.begin < expected ? "data overlaps the previous tensor"
-                                         : "hole in the data before this tensor (offsets must be contiguous from 0)");
+                      e.begin < expected
+                          ? "data overlaps the previous tensor"
+                          : "hole in the data before this tensor (offsets must be contiguous from 0)");
     expected = e.end;
   }
   const std::uint64_t data_size = size - 8 - n;
   if (expected != data_size)
-    throw_bad_input(path_, "data", "tensors cover " + std::to_string(expected) + " bytes but the file holds " +
-                                       std::to_string(data_size) + " bytes of data after the header");
+    throw_bad_input(path_, "data",
+                    "tensors cover " + std::to_string(expected) + " bytes but the file holds " +
+                        std::to_string(data_size) + " bytes of data after the header");
   data_ = bytes + 8 + n;
   for (std::size_t i = 0; i < entries_.size(); ++i) index_[entries_[i].name] = i;
 }
@@ -251,13 +255,15 @@ at::Tensor SafetensorsFile::tensor(const std::string& name) const {
   if (!e) throw_bad_input(path_, "tensor \"" + name + "\"", "no such tensor in the file");
   const auto st = to_scalar_type(e->dtype);
   if (!st)
-    throw_bad_input(path_, "tensor \"" + name + "\"",
-                    std::string("dtype ") + st_dtype_name(e->dtype) + " has no equivalent in this LibTorch build");
+    throw_bad_input(
+        path_, "tensor \"" + name + "\"",
+        std::string("dtype ") + st_dtype_name(e->dtype) + " has no equivalent in this LibTorch build");
   const auto options = at::TensorOptions().dtype(*st).device(at::kCPU);
   if (e->numel() == 0) return at::empty(e->shape, options);
   auto* ptr = const_cast<std::uint8_t*>(data_ + e->begin);
   auto keep = storage_;
-  at::Tensor view = at::from_blob(ptr, e->shape, [keep](void*) {}, options);
+  at::Tensor view = at::from_blob(
+      ptr, e->shape, [keep](void*) {}, options);
   // Vectorised kernels may assume element alignment; the standard writer guarantees it, others may not.
   if (reinterpret_cast<std::uintptr_t>(ptr) % st_dtype_size(e->dtype) != 0) return view.clone();
   return view;

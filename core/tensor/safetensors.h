@@ -73,9 +73,8 @@ void write_safetensors(const std::string& path,
                        const std::map<std::string, std::string>& metadata = {});
 
 // Serialises to bytes in memory (same layout as write_safetensors).
-std::vector<std::uint8_t> safetensors_bytes(
-    const std::vector<std::pair<std::string, at::Tensor>>& tensors,
-    const std::map<std::string, std::string>& metadata = {});
+std::vector<std::uint8_t> safetensors_bytes(const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                                            const std::map<std::string, std::string>& metadata = {});
 
 // Loads every tensor into memory (copies). Convenience for small files such as fixtures.
 std::map<std::string, at::Tensor> load_safetensors(const std::string& path);

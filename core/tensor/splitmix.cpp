@@ -59,7 +59,8 @@ at::Tensor splitmix_r(std::uint32_t seed, std::int64_t n) {
   return out;
 }
 
-at::Tensor splitmix_input(const std::string& seed_name, const std::vector<std::int64_t>& shape, double scale) {
+at::Tensor splitmix_input(const std::string& seed_name, const std::vector<std::int64_t>& shape,
+                          double scale) {
   auto out = at::empty(shape, at::kFloat);
   // r * scale, with the 0 offset written so the rounding matches float32(r * scale).
   fill_affine(out.data_ptr<float>(), crc32(seed_name), out.numel(), scale, 0.0);

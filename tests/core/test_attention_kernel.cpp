@@ -1,6 +1,7 @@
 // The attention kernel: the cache-blocked CPU path and the batched (autograd) path must both
 // equal plain softmax(Q K^T * scale) V, for sizes that do not divide the block.
 #include <ATen/ATen.h>
+
 #include <QtTest/QtTest>
 
 #include "core/attention/processor.h"
@@ -38,7 +39,8 @@ class TestAttentionKernel : public QObject {
     QVERIFY(diff < 1e-5);
   }
   void gradientPathMatchesAndBackpropagates() {
-    auto q = at::randn({1, 2, 300, 16}).requires_grad_(), k = at::randn({1, 2, 50, 16}), v = at::randn({1, 2, 50, 16});
+    auto q = at::randn({1, 2, 300, 16}).requires_grad_(), k = at::randn({1, 2, 50, 16}),
+         v = at::randn({1, 2, 50, 16});
     auto out = attention_kernel(q, k, v, 0.25, /*query_chunk=*/64);
     QVERIFY(testing::max_abs_diff(out.detach(), reference(q.detach(), k, v, 0.25)) < 1e-5);
     out.sum().backward();

@@ -12,7 +12,8 @@ class TestJsonFields : public QObject {
   Q_OBJECT
  private slots:
   void defaultsAndTypes() {
-    JsonFields f(json::parse(R"({"a": 3, "b": null, "c": [1,2], "d": "x", "e": 2.0, "unknown": {}})"), "cfg.json");
+    JsonFields f(json::parse(R"({"a": 3, "b": null, "c": [1,2], "d": "x", "e": 2.0, "unknown": {}})"),
+                 "cfg.json");
     QCOMPARE(f.get_int("a", 0), std::int64_t(3));
     QCOMPARE(f.get_int("b", 7), std::int64_t(7));
     QCOMPARE(f.get_int("e", 0), std::int64_t(2));
@@ -28,7 +29,8 @@ class TestJsonFields : public QObject {
       QFAIL("expected error");
     } catch (const Error& e) {
       const std::string m = e.what();
-      QVERIFY2(m.find("unet/config.json") != std::string::npos && m.find("\"layers\"") != std::string::npos, m.c_str());
+      QVERIFY2(m.find("unet/config.json") != std::string::npos && m.find("\"layers\"") != std::string::npos,
+               m.c_str());
     }
     QVERIFY_EXCEPTION_THROWN(f.get_int_or_list("c", 2, {}), Error);
   }

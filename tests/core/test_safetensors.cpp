@@ -1,7 +1,7 @@
 // The safetensors reader/writer: round trips, the reference fixtures, and every corruption rule.
 #include <ATen/ATen.h>
-#include <QtTest/QtTest>
 
+#include <QtTest/QtTest>
 #include <cstring>
 #include <fstream>
 
@@ -12,8 +12,8 @@
 using namespace storyscope;
 
 namespace {
-std::vector<std::uint8_t> with_header(const std::string& header, std::size_t data_bytes, std::uint64_t len_override = 0,
-                                      bool override_len = false) {
+std::vector<std::uint8_t> with_header(const std::string& header, std::size_t data_bytes,
+                                      std::uint64_t len_override = 0, bool override_len = false) {
   std::vector<std::uint8_t> out(8);
   std::uint64_t n = override_len ? len_override : header.size();
   for (int i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(n >> (8 * i));
@@ -130,7 +130,8 @@ class TestSafetensors : public QObject {
     expect_error(with_header(R"({"__metadata__":[1]})", 0), {"__metadata__"});
   }
   void rejectsUnknownDtype() {
-    expect_error(with_header(R"({"t":{"dtype":"F7","shape":[1],"data_offsets":[0,1]}})", 1), {"tensor \"t\"", "unknown dtype"});
+    expect_error(with_header(R"({"t":{"dtype":"F7","shape":[1],"data_offsets":[0,1]}})", 1),
+                 {"tensor \"t\"", "unknown dtype"});
   }
   void rejectsWrongDtypeSize() {
     expect_error(with_header(R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,6]}})", 6),
@@ -146,12 +147,15 @@ class TestSafetensors : public QObject {
     expect_error(with_header(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8), {"hole"});
   }
   void rejectsElementCountOverflow() {
-    expect_error(with_header(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", 0),
-                 {"overflows"});
-    expect_error(with_header(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}})", 0), {"non-negative"});
+    expect_error(
+        with_header(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", 0),
+        {"overflows"});
+    expect_error(with_header(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}})", 0),
+                 {"non-negative"});
   }
   void rejectsDataNotEndingAtEof() {
-    expect_error(with_header(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 5), {"cover 4 bytes"});
+    expect_error(with_header(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 5),
+                 {"cover 4 bytes"});
   }
   void rejectsTruncatedFile() {
     auto bytes = safetensors_bytes({{"w", at::ones({16})}});
@@ -159,7 +163,8 @@ class TestSafetensors : public QObject {
     expect_error(bytes, {"tensors cover"});
   }
   void listsDtypesTorchLacks() {
-    auto f = SafetensorsFile::from_bytes(with_header(R"({"u":{"dtype":"F8_E8M0","shape":[2],"data_offsets":[0,2]}})", 2), "m");
+    auto f = SafetensorsFile::from_bytes(
+        with_header(R"({"u":{"dtype":"F8_E8M0","shape":[2],"data_offsets":[0,2]}})", 2), "m");
     QCOMPARE(f->unsupported_tensors(), std::vector<std::string>{"u"});
     QVERIFY_EXCEPTION_THROWN(f->tensor("u"), Error);
   }

@@ -1,8 +1,8 @@
 // The splitmix rule must be bit-exact with the fixtures README's worked example and with the
 // reference tiny UNet weights, key by key.
 #include <ATen/ATen.h>
-#include <QtTest/QtTest>
 
+#include <QtTest/QtTest>
 #include <cstring>
 
 #include "core/tensor/safetensors.h"
@@ -44,7 +44,8 @@ class TestSplitmix : public QObject {
     expect_floats(splitmix_parameter("norm.weight", {4}), {0.9115244f, 0.9820964f, 0.9464813f});
     expect_floats(splitmix_parameter("text_model.embeddings.token_embedding.weight", {1000, 32}),
                   {0.02463245f, -0.47568023f, 0.3631823f});
-    expect_floats(splitmix_parameter("conv_in.weight", {32, 4, 3, 3}), {0.28060016f, -0.24540019f, -0.27126655f});
+    expect_floats(splitmix_parameter("conv_in.weight", {32, 4, 3, 3}),
+                  {0.28060016f, -0.24540019f, -0.27126655f});
   }
   void inputsUseSeedName() {
     expect_floats(splitmix_input("sched_x", {1, 4, 8, 8}), {0.0363f, -0.9193f, -0.1455f, -0.8402f}, 1e-4f);
