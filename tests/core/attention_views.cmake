@@ -1,0 +1,2 @@
+storyscope_add_test(NAME test_attention_views SOURCES core/test_attention_views.cpp LIBS storyscope_analysis storyscope_text LABELS core)
+storyscope_add_test(NAME test_attention_views_unet SOURCES core/test_attention_views_unet.cpp LIBS storyscope_analysis storyscope_models LABELS core)
