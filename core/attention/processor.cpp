@@ -3,18 +3,22 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
+#include <torch/version.h>
 
 #include <algorithm>
-#include <torch/version.h>
 
 namespace storyscope {
 
 const char* place_name(Place p) {
   switch (p) {
-    case Place::Down: return "down";
-    case Place::Mid: return "mid";
-    case Place::Up: return "up";
-    case Place::Other: return "other";
+    case Place::Down:
+      return "down";
+    case Place::Mid:
+      return "mid";
+    case Place::Up:
+      return "up";
+    case Place::Other:
+      return "other";
   }
   return "other";
 }
@@ -33,18 +37,19 @@ namespace {
 
 // diffusers' classic AttnProcessor arithmetic (baddbmm with beta 0 and alpha = scale, then
 // softmax), batched over all heads. Kept for autograd (training) and non-CPU devices.
+// bias4: undefined or the bias expanded to [B, heads, N, M] (a view; copied per chunk only).
 at::Tensor batched_attention(const at::Tensor& q3, const at::Tensor& kt, const at::Tensor& v3, double scale,
-                             std::int64_t query_chunk) {
+                             std::int64_t query_chunk, const at::Tensor& bias4) {
   const auto bh = q3.size(0), n = q3.size(1), m = kt.size(2);
-  if (query_chunk <= 0 || query_chunk >= n) {
-    auto scores = at::baddbmm(at::empty({bh, n, m}, q3.options()), q3, kt, 0.0, scale);
-    return at::bmm(scores.softmax(-1), v3);
-  }
+  const auto scores_of = [&](const at::Tensor& q_rows, std::int64_t s, std::int64_t e) {
+    if (!bias4.defined()) return at::baddbmm(at::empty({bh, e - s, m}, q3.options()), q_rows, kt, 0.0, scale);
+    return at::baddbmm(bias4.slice(2, s, e).reshape({bh, e - s, m}), q_rows, kt, 1.0, scale);
+  };
+  if (query_chunk <= 0 || query_chunk >= n) return at::bmm(scores_of(q3, 0, n).softmax(-1), v3);
   auto out = at::empty({bh, n, v3.size(2)}, q3.options());
   for (std::int64_t s = 0; s < n; s += query_chunk) {
     const auto e = std::min(n, s + query_chunk);
-    auto scores = at::baddbmm(at::empty({bh, e - s, m}, q3.options()), q3.slice(1, s, e), kt, 0.0, scale);
-    out.slice(1, s, e).copy_(at::bmm(scores.softmax(-1), v3));
+    out.slice(1, s, e).copy_(at::bmm(scores_of(q3.slice(1, s, e), s, e).softmax(-1), v3));
   }
   return out;
 }
@@ -52,7 +57,8 @@ at::Tensor batched_attention(const at::Tensor& q3, const at::Tensor& kt, const a
 // CPU inference: one (head, query block) per task, with the block's scores sized to stay in
 // the core's cache (~2 MiB) instead of materialising [heads, N, M] probabilities. Same
 // per-row arithmetic as the batched form (addmm with beta 0 / alpha = scale, softmax, mm).
-at::Tensor blocked_cpu_attention(const at::Tensor& q3, const at::Tensor& k3, const at::Tensor& v3, double scale) {
+at::Tensor blocked_cpu_attention(const at::Tensor& q3, const at::Tensor& k3, const at::Tensor& v3,
+                                 double scale, const at::Tensor& bias4) {
   const auto bh = q3.size(0), n = q3.size(1), m = k3.size(1), dv = v3.size(2);
   constexpr std::int64_t kScoreBytes = 2 << 20;
   const std::int64_t block =
@@ -65,7 +71,13 @@ at::Tensor blocked_cpu_attention(const at::Tensor& q3, const at::Tensor& k3, con
       const std::int64_t head = task / blocks_per_head;
       const std::int64_t s = (task % blocks_per_head) * block, e = std::min(n, s + block);
       at::Tensor sc = scores.narrow(0, 0, e - s);
-      at::addmm_out(sc, sc, q3[head].narrow(0, s, e - s), k3[head].t(), /*beta=*/0.0, /*alpha=*/scale);
+      if (bias4.defined()) {
+        // [len, M] slice of this (batch, head), possibly with stride 0 where the bias broadcasts.
+        const at::Tensor b = bias4[head / bias4.size(1)][head % bias4.size(1)].narrow(0, s, e - s);
+        at::addmm_out(sc, b, q3[head].narrow(0, s, e - s), k3[head].t(), /*beta=*/1.0, /*alpha=*/scale);
+      } else {
+        at::addmm_out(sc, sc, q3[head].narrow(0, s, e - s), k3[head].t(), /*beta=*/0.0, /*alpha=*/scale);
+      }
       at::_softmax_out(sc, sc, -1, false);
       at::Tensor dst = out[head].narrow(0, s, e - s);
       at::mm_out(dst, sc, v3[head]);
@@ -77,16 +89,25 @@ at::Tensor blocked_cpu_attention(const at::Tensor& q3, const at::Tensor& k3, con
 }  // namespace
 
 at::Tensor attention_kernel(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale,
-                            std::int64_t query_chunk) {
+                            std::int64_t query_chunk, const at::Tensor& bias) {
   const auto b = q.size(0), h = q.size(1), n = q.size(2), d = q.size(3);
   const auto m = k.size(2), dv = v.size(3);
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+  // Fused kernels (flash / memory-efficient) never materialise the scores. They sum in another
+  // order than the classic arithmetic below (~1e-6 on CPU); LibTorch 1.13 keeps the classic one.
+  if (!bias.defined()) return at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale);
+#endif
+  const at::Tensor bias4 =
+      bias.defined() ? bias.to(q.device(), q.scalar_type()).expand({b, h, n, m}) : at::Tensor();
   auto q3 = q.reshape({b * h, n, d});
   auto k3 = k.reshape({b * h, m, d});
   auto v3 = v.reshape({b * h, m, dv});
-  const bool needs_grad = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
-  at::Tensor out = (q.is_cpu() && !needs_grad)
-                       ? blocked_cpu_attention(q3.contiguous(), k3.contiguous(), v3.contiguous(), scale)
-                       : batched_attention(q3, k3.transpose(1, 2), v3, scale, query_chunk);
+  const bool needs_grad =
+      at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
+  at::Tensor out =
+      (q.is_cpu() && !needs_grad)
+          ? blocked_cpu_attention(q3.contiguous(), k3.contiguous(), v3.contiguous(), scale, bias4)
+          : batched_attention(q3, k3.transpose(1, 2), v3, scale, query_chunk, bias4);
   return out.view({b, h, n, dv});
 }
 

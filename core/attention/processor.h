@@ -35,9 +35,11 @@ class AttentionProcessor {
 using AttentionProcessorPtr = std::shared_ptr<AttentionProcessor>;
 
 // q, k, v: [B, heads, N|M, d]. Softmax attention without materialising more than
-// `query_chunk` rows of probabilities at a time (SDPA on LibTorch 2.x where available).
+// `query_chunk` rows of probabilities at a time (SDPA on LibTorch >= 2.1 when there is no bias).
+// bias: undefined, or an additive logit bias broadcastable to [B, heads, N, M] (-inf masks),
+// added as diffusers adds an attention mask (baddbmm with beta 1).
 at::Tensor attention_kernel(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale,
-                            std::int64_t query_chunk = 1024);
+                            std::int64_t query_chunk = 1024, const at::Tensor& bias = {});
 
 // [B, N, heads*d] <-> [B, heads, N, d]
 at::Tensor split_heads(const at::Tensor& x, int heads);

@@ -1,0 +1,1 @@
+storyscope_add_test(NAME test_attention_store SOURCES core/test_attention_store.cpp LIBS storyscope_pipeline LABELS core)
