@@ -26,6 +26,8 @@
 #include "core/pipeline/model_loader.h"
 #include "core/pipeline/txt2img.h"
 #include "core/tensor/splitmix.h"
+#include "core/attention/attention_store.h"
+#include "core/attention/composable_processor.h"
 #include "core/tensor/state_dict.h"
 #include "core/text/clip_text_model.h"
 
@@ -38,12 +40,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-at::ScalarType parse_dtype(const std::string& name) {
-  if (name == "fp32" || name == "float32") return at::kFloat;
-  if (name == "bf16" || name == "bfloat16") return at::kBFloat16;
-  if (name == "fp16" || name == "float16") return at::kHalf;
-  throw_bad_input("", "--dtype", "\"" + name + "\" is not one of fp32, bf16, fp16");
-}
 
 int bench_unet(const cli::Args& args) {
   const auto size = args.get_int("size", 512);
@@ -51,7 +47,7 @@ int bench_unet(const cli::Args& args) {
   const auto steps = args.get_int("steps", 3);
   const auto warmup = args.get_int("warmup", 1);
   const std::string dtype_name = args.get("dtype").value_or("fp32");
-  const at::ScalarType dtype = parse_dtype(dtype_name);
+  const at::ScalarType dtype = cli::parse_dtype_flag(args);
   if (size <= 0 || size % 8 != 0) throw_bad_input("", "--size", "must be a positive multiple of 8");
   if (batch <= 0) throw_bad_input("", "--batch", "must be positive");
   if (steps <= 0) throw_bad_input("", "--steps", "must be positive");
@@ -92,13 +88,37 @@ int bench_unet(const cli::Args& args) {
   }
   const auto timestep = at::scalar_tensor(500, at::kLong);
 
-  for (std::int64_t i = 0; i < warmup; ++i) unet->forward(sample, timestep, context, added);
+  // --capture: record what the attention inspector would (the conditional half, fp16, real tokens).
+  const std::string capture = args.get("capture").value_or("none");
+  if (capture != "none" && capture != "cross" && capture != "cross+self16")
+    throw_bad_input("", "--capture", "\"" + capture + "\" is not one of none, cross, cross+self16");
+  const std::int64_t capture_tokens = args.get_int("capture-tokens", 16);
+  if (capture_tokens < 1 || capture_tokens > 75) throw_bad_input("", "--capture-tokens", "must be 1..75");
+  std::shared_ptr<AttentionStore> store;
+  if (capture != "none") {
+    AttentionStoreOptions opts;
+    for (std::int64_t t = 1; t <= capture_tokens; ++t) opts.token_positions.push_back(t);
+    opts.latent_height = opts.latent_width = side;
+    if (capture == "cross+self16") opts.self_attention_resolutions = {16};
+    store = std::make_shared<AttentionStore>(opts);
+    auto processor = std::make_shared<ComposableAttentionProcessor>();
+    processor->add_observer(store);
+    unet->set_attn_processor([processor](const LayerInfo&) { return processor; });
+  }
+  StepInfo step_info;
+  for (std::int64_t r = batch / 2; r < batch; ++r) step_info.cond_rows.push_back(r);  // [uncond; cond]
+  if (batch == 1) step_info.cond_rows = {0};
+
+  for (std::int64_t i = 0; i < warmup; ++i) unet->forward(sample, timestep, context, added, step_info);
+  if (store) store->clear();
   const auto rss_before = current_rss_bytes();
   reset_peak_rss();
   std::vector<double> ms;
   for (std::int64_t i = 0; i < steps; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
-    auto out = unet->forward(sample, timestep, context, added);
+    step_info.index = static_cast<int>(i);
+    step_info.timestep = 500;
+    auto out = unet->forward(sample, timestep, context, added, step_info);
     ms.push_back(1000.0 * seconds_since(t0));
     std::cerr << "step " << (i + 1) << "/" << steps << ": " << ms.back() << " ms\n";
   }
@@ -124,7 +144,15 @@ int bench_unet(const cli::Args& args) {
               {"step_ms_max", sorted.back()},
               {"build_s", build_s},
               {"rss_before_steps_gb", rss_before / 1e9},
-              {"peak_rss_steps_gb", peak_rss_bytes() / 1e9}};
+              {"peak_rss_steps_gb", peak_rss_bytes() / 1e9},
+              {"capture", capture}};
+  if (store) {
+    const double per_step = static_cast<double>(store->resident_bytes()) / static_cast<double>(steps);
+    out["capture_tokens"] = capture_tokens;
+    out["capture_records"] = store->size();
+    out["capture_bytes_per_step"] = per_step;
+    out["capture_mb_for_30_steps"] = 30.0 * per_step / 1e6;
+  }
   std::cout << out.dump(2) << "\n";
   return 0;
 }
@@ -250,7 +278,7 @@ int bench_pipeline(const cli::Args& args) {
 int cmd_bench(int argc, char** argv) {
   cli::Args args(argc, argv,
                  {"config", "model", "config-from", "tokenizer", "tokenizer-2", "size", "batch", "steps",
-                  "warmup", "dtype", "prompt", "guidance", "sampler", "runs"},
+                  "warmup", "dtype", "prompt", "guidance", "sampler", "runs", "capture", "capture-tokens"},
                  {"synthetic-weights", "pixel-space", "pipeline"});
   // `bench --pipeline` and `bench pipeline` are the same benchmark.
   const std::string what = args.has("pipeline")        ? "pipeline"
