@@ -10,6 +10,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/intermediates_recorder.h"
 #include "app/cli/interrupt.h"
 #include "app/cli/model_args.h"
 #include "app/cli/progress_bar.h"
@@ -28,19 +29,41 @@ using namespace storyscope;
 
 namespace {
 
+// Progress and Ctrl-C; hands the tensors on to `recorder` (--save-intermediates) when given.
 class CliObserver : public RunObserver {
  public:
-  explicit CliObserver(CancellationToken token) : token_(std::move(token)), bar_("step") {}
+  CliObserver(CancellationToken token, RunObserver* recorder)
+      : token_(std::move(token)), recorder_(recorder), bar_("step") {}
   void on_progress(const RunProgress& p) override {
     bar_.update(p.step, p.total);
     if (cli::interrupted()) token_.cancel();
+  }
+  void on_latents(int step, const at::Tensor& latents) override {
+    if (recorder_) recorder_->on_latents(step, latents);
+  }
+  void on_unet_call(const UNetCall& call) override {
+    if (recorder_) recorder_->on_unet_call(call);
   }
   void finish() { bar_.finish(); }
 
  private:
   CancellationToken token_;
+  RunObserver* recorder_;
   cli::ProgressBar bar_;
 };
+
+// The pipeline names request fields ("steps"); the user typed flags ("--steps").
+void validate_as_flags(const Txt2Img& pipeline, const Txt2ImgRequest& req) {
+  try {
+    pipeline.validate(req);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::BadInput || e.file() != "txt2img request" || e.location().empty()) throw;
+    std::string flag = e.location();
+    for (char& c : flag)
+      if (c == '_') c = '-';
+    throw_bad_input("", "--" + flag, e.rule());
+  }
+}
 
 // A1111's names for the samplers, so its "PNG info" reads ours naturally.
 std::string a1111_sampler_name(const std::string& scheduler_class) {
@@ -56,7 +79,8 @@ at::Tensor read_init_latents(const std::string& path, const std::string& key) {
   if (!key.empty()) return file->tensor(key).to(at::kFloat).clone();
   if (file->contains("latents")) return file->tensor("latents").to(at::kFloat).clone();
   if (file->entries().size() == 1) return file->tensor(file->entries()[0].name).to(at::kFloat).clone();
-  throw_bad_input(path, "", "expected a tensor named \"latents\", exactly one tensor, or --init-latents-key NAME");
+  throw_bad_input(path, "",
+                  "expected a tensor named \"latents\", exactly one tensor, or --init-latents-key NAME");
 }
 
 std::vector<std::string> output_paths(const std::string& out, int batch, std::uint64_t seed) {
@@ -67,14 +91,16 @@ std::vector<std::string> output_paths(const std::string& out, int batch, std::ui
   const fs::path p(base);
   std::vector<std::string> paths;
   for (int i = 0; i < batch; ++i)
-    paths.push_back((p.parent_path() / (p.stem().string() + "-" + std::to_string(i) + p.extension().string())).string());
+    paths.push_back(
+        (p.parent_path() / (p.stem().string() + "-" + std::to_string(i) + p.extension().string())).string());
   return paths;
 }
 
 int cmd_generate(int argc, char** argv) {
   cli::Args args(argc, argv,
-                 {"model", "tokenizer", "config-from", "prompt", "negative", "steps", "guidance", "sampler", "seed", "width", "height",
-                  "batch", "init-latents", "init-latents-key", "out", "dtype", "eta"},
+                 {"model", "tokenizer", "config-from", "prompt", "negative", "steps", "guidance", "sampler",
+                  "seed", "width", "height", "batch", "init-latents", "init-latents-key", "out", "dtype",
+                  "eta", "save-intermediates"},
                  {"no-memory-check"});
   Txt2ImgRequest req;
   req.prompt = args.require("prompt");
@@ -92,28 +118,37 @@ int cmd_generate(int argc, char** argv) {
   if (auto init = args.get("init-latents"))
     req.init_latents = read_init_latents(*init, args.get("init-latents-key").value_or(""));
 
+  // Installed before loading so Ctrl-C during a long load also exits 130 without a trace.
+  cli::install_interrupt_handler();
   auto bundle = cli::load_model_from_args(args);
+  if (cli::interrupted()) {
+    std::cerr << "cancelled while loading the model; nothing written\n";
+    return 130;
+  }
   Txt2Img pipeline(bundle);
-  pipeline.validate(req);
+  validate_as_flags(pipeline, req);
   const std::int64_t width = req.width ? req.width : bundle->default_image_size();
   const std::int64_t height = req.height ? req.height : bundle->default_image_size();
   if (!args.has("no-memory-check")) {
     const std::int64_t factor = bundle->vae_scale_factor();
-    const auto est = estimate_run_memory(bundle->unet()->config(),
-                                         bundle->has_vae() ? std::optional<VAEConfig>(bundle->vae()->config()) : std::nullopt,
-                                         req.batch * (req.guidance > 1.0 ? 2 : 1), height / factor, width / factor,
-                                         c10::elementSize(bundle->dtype()));
+    const auto est = estimate_run_memory(
+        bundle->unet()->config(),
+        bundle->has_vae() ? std::optional<VAEConfig>(bundle->vae()->config()) : std::nullopt,
+        req.batch * (req.guidance > 1.0 ? 2 : 1), height / factor, width / factor,
+        c10::elementSize(bundle->dtype()));
     check_memory_available(est.total_bytes(), "--width/--height/--batch");
   }
   if (!seed_given) std::cerr << "seed " << req.seed << "\n";
 
-  cli::install_interrupt_handler();
   CancellationToken token;
-  CliObserver observer(token);
+  const std::string intermediates_path = args.get("save-intermediates").value_or("");
+  cli::IntermediatesRecorder recorder;
+  CliObserver observer(token, intermediates_path.empty() ? nullptr : &recorder);
   const Txt2ImgResult result = pipeline.run(req, &observer, token);
   observer.finish();
   if (result.cancelled) {
-    std::cerr << "cancelled after " << result.steps_done << " of " << req.steps << " steps; nothing written\n";
+    std::cerr << "cancelled after " << result.steps_done << " of " << req.steps
+              << " steps; nothing written\n";
     return 130;
   }
 
@@ -129,7 +164,7 @@ int cmd_generate(int argc, char** argv) {
                          {"batch", req.batch},
                          {"eta", req.eta},
                          {"init_latents", args.get("init-latents").value_or("")},
-                         {"model", bundle->source()},
+                         {"model", fs::absolute(bundle->source()).string()},  // usable from any folder
                          {"family", family_name(bundle->family())},
                          {"dtype", args.get("dtype").value_or("fp32")},
                          {"generator", "LibTorch CPU mt19937, at::randn float32, batch drawn in sequence"}};
@@ -156,9 +191,14 @@ int cmd_generate(int argc, char** argv) {
 #endif
     std::cout << paths[i] << "\n";
   }
+  if (!intermediates_path.empty()) {
+    recorder.write(intermediates_path, result, {{"storyscope", settings.dump()}});
+    std::cout << intermediates_path << "\n";
+  }
   return 0;
 }
 
 }  // namespace
 
-STORYSCOPE_CLI_COMMAND("generate", cmd_generate, "text to image (--model DIR|FILE --prompt TEXT ...), writes PNGs with metadata");
+STORYSCOPE_CLI_COMMAND("generate", cmd_generate,
+                       "text to image (--model DIR|FILE --prompt TEXT ...), writes PNGs with metadata");
