@@ -7,6 +7,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "core/attention/composable_processor.h"
 #include "core/common/error.h"
 #include "core/config/clip_text_config.h"
 #include "core/config/unet_config.h"
@@ -70,6 +71,27 @@ at::Tensor optional_input(const std::map<std::string, at::Tensor>& inputs, const
 
 using Outputs = std::vector<std::pair<std::string, at::Tensor>>;
 
+// --capture cross: every attn2 layer's full probabilities in diffusers' layout
+// [batch*heads, HW, tokens] (row = b*heads + h, as head_to_batch_dim), keyed by the diffusers
+// processor name so they compare directly with attention captures made in Python.
+class CrossProbsCapture : public AttentionObserver {
+ public:
+  bool wants(const LayerInfo& layer) const override { return layer.is_cross; }
+  void observe(const LayerInfo& layer, const StepInfo&, const at::Tensor& probs) override {
+    const std::string key = "attn_probs/" + layer.name + ".processor";
+    at::Tensor rows = probs.reshape({probs.size(0) * probs.size(1), probs.size(2), probs.size(3)})
+                          .to(at::kCPU, at::kFloat)
+                          .clone();
+    for (auto& [name, t] : captured)
+      if (name == key) {
+        t = rows;
+        return;
+      }
+    captured.emplace_back(key, rows);
+  }
+  Outputs captured;
+};
+
 Outputs run_unet(const cli::Args& args, const std::map<std::string, at::Tensor>& in,
                  const std::string& in_path) {
   const Source src = resolve_source(args, "unet");
@@ -82,10 +104,21 @@ Outputs run_unet(const cli::Args& args, const std::map<std::string, at::Tensor>&
   } else {
     timestep = input(in, in_path, {"timestep"});
   }
+  const std::string capture = args.get("capture").value_or("");
+  if (!capture.empty() && capture != "cross")
+    throw_bad_input("", "--capture", "\"" + capture + "\" is not a capture; the one there is: cross");
+  auto capturer = std::make_shared<CrossProbsCapture>();
+  if (!capture.empty()) {
+    auto processor = std::make_shared<ComposableAttentionProcessor>();
+    processor->add_observer(capturer);
+    unet->set_attn_processor([processor](const LayerInfo&) { return processor; });
+  }
   UNetAddedCond added{optional_input(in, "text_embeds"), optional_input(in, "time_ids")};
   auto out = unet->forward(input(in, in_path, {"sample"}).to(at::kFloat), timestep,
                            input(in, in_path, {"encoder_hidden_states"}).to(at::kFloat), added);
-  return {{"noise_pred", out}};
+  Outputs outputs{{"noise_pred", out}};
+  outputs.insert(outputs.end(), capturer->captured.begin(), capturer->captured.end());
+  return outputs;
 }
 
 Outputs run_vae(const cli::Args& args, const std::map<std::string, at::Tensor>& in,
@@ -122,11 +155,14 @@ Outputs run_text_encoder(const cli::Args& args, const std::map<std::string, at::
 }
 
 int cmd_forward(int argc, char** argv) {
-  cli::Args args(argc, argv, {"component", "model", "subfolder", "config", "inputs", "out", "timestep"},
+  cli::Args args(argc, argv,
+                 {"component", "model", "subfolder", "config", "inputs", "out", "timestep", "capture"},
                  {"synthetic-weights"});
   const std::string component = args.require("component");
   const std::string in_path = args.require("inputs");
   const std::string out_path = args.require("out");
+  if (args.get("capture") && component != "unet")
+    throw_bad_input("", "--capture", "only --component unet has attention to capture");
   const auto inputs = load_safetensors(in_path);
   at::NoGradGuard no_grad;
   Outputs outputs;

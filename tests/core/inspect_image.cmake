@@ -1,0 +1,1 @@
+storyscope_add_test(NAME test_inspect_image SOURCES core/test_inspect_image.cpp LIBS storyscope_pipeline storyscope_imaging LABELS core)
