@@ -14,6 +14,8 @@
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
+#include "core/attention/attention_store.h"
+#include "core/attention/composable_processor.h"
 #include "core/common/error.h"
 #include "core/common/memory.h"
 #include "core/config/clip_text_config.h"
@@ -26,8 +28,6 @@
 #include "core/pipeline/model_loader.h"
 #include "core/pipeline/txt2img.h"
 #include "core/tensor/splitmix.h"
-#include "core/attention/attention_store.h"
-#include "core/attention/composable_processor.h"
 #include "core/tensor/state_dict.h"
 #include "core/text/clip_text_model.h"
 
@@ -39,7 +39,6 @@ namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
-
 
 int bench_unet(const cli::Args& args) {
   const auto size = args.get_int("size", 512);

@@ -25,6 +25,7 @@ RgbImage overlay(const RgbImage& base, const at::Tensor& map, Colormap colormap,
 
 // Tiles of equal size laid out in `columns` columns (0: near-square), each with its label
 // (UTF-8; characters the font lacks are shown as '?') in a strip underneath.
-RgbImage token_grid(const std::vector<RgbImage>& tiles, const std::vector<std::string>& labels, int columns = 0);
+RgbImage token_grid(const std::vector<RgbImage>& tiles, const std::vector<std::string>& labels,
+                    int columns = 0);
 
 }  // namespace storyscope
