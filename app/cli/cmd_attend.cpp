@@ -35,6 +35,7 @@
 #include "core/imaging/image_tensor.h"
 #include "core/imaging/png_metadata.h"
 #include "core/pipeline/inspect_image.h"
+#include "core/pipeline/prompt_encoding.h"
 #include "core/pipeline/txt2img.h"
 #include "core/tensor/safetensors.h"
 #endif
@@ -250,9 +251,25 @@ int cmd_attend(int argc, char** argv) {
   auto bundle = cli::load_model_from_args(args);
   const ClipTokenizer& tokenizer = bundle->tokenizer();
   const Encoding encoding = tokenizer.encode(prompt);
-  const std::vector<std::int64_t> ids = tokenizer.encode_padded(prompt, tokenizer.model_max_length());
+  // Long prompts are encoded in chunks (see prompt_encoding.h): the keys of the context are the
+  // chunks' ids one after the other, so the store records every real token of every chunk.
+  const std::vector<std::vector<std::int64_t>> chunks = prompt_chunks(tokenizer, prompt);
+  const std::int64_t chunk_length = tokenizer.model_max_length();
+  std::vector<std::int64_t> ids;
+  for (const auto& c : chunks) ids.insert(ids.end(), c.begin(), c.end());
   std::vector<std::string> tokens(ids.size());
-  for (std::size_t i = 0; i < ids.size() && i < encoding.tokens.size(); ++i) tokens[i] = encoding.tokens[i];
+  std::vector<std::int64_t> chunked_positions;
+  if (chunks.size() == 1) {
+    for (std::size_t i = 0; i < ids.size() && i < encoding.tokens.size(); ++i) tokens[i] = encoding.tokens[i];
+  } else {
+    chunked_positions = chunked_token_positions(ids, tokenizer.bos_id(), tokenizer.eos_id(), chunk_length);
+    for (std::size_t c = 0; c < chunks.size(); ++c) tokens[c * chunk_length] = encoding.tokens.front();
+    for (const std::int64_t p : chunked_positions)
+      tokens[static_cast<std::size_t>(p)] =
+          encoding.tokens[static_cast<std::size_t>(unchunked_position(p, chunk_length))];
+    std::cerr << "prompt is " << chunked_positions.size() << " tokens: encoded in " << chunks.size()
+              << " chunks of " << chunk_length << "\n";
+  }
 
   // Sizes first: the store and the p2p resolution depend on the latent grid.
   std::int64_t width = 0, height = 0;
@@ -271,11 +288,19 @@ int cmd_attend(int argc, char** argv) {
 
   AttentionStoreOptions so;
   so.set_prompt(ids, tokens, tokenizer.bos_id(), tokenizer.eos_id());
+  if (chunks.size() > 1) {
+    so.token_positions = chunked_positions;
+    so.eot_position = chunked_positions.back() + 1;
+  }
   so.latent_height = latent_h;
   so.latent_width = latent_w;
   if (view == "self-pca") so.self_attention_resolutions = {resolution};
   auto store = std::make_shared<AttentionStore>(so);
-  const std::vector<WordSpan> spans = word_spans(encoding, prompt, store->recorded_positions());
+  // word_spans counts positions in the untruncated encoding; map chunked key positions back.
+  std::vector<std::int64_t> encoding_positions = store->recorded_positions();
+  if (chunks.size() > 1)
+    for (auto& p : encoding_positions) p = unchunked_position(p, chunk_length);
+  const std::vector<WordSpan> spans = word_spans(encoding, prompt, encoding_positions);
   for (const auto& [word, mask] : masks) {
     bool found = false;
     for (const auto& s : spans) found = found || s.word == word;

@@ -146,6 +146,10 @@ int cmd_generate(int argc, char** argv) {
   CliObserver observer(token, intermediates_path.empty() ? nullptr : &recorder);
   const Txt2ImgResult result = pipeline.run(req, &observer, token);
   observer.finish();
+  if (result.embeddings.chunks > 1)
+    std::cerr << "prompt is " << result.embeddings.prompt_tokens << " tokens (negative "
+              << result.embeddings.negative_tokens << "): encoded in " << result.embeddings.chunks
+              << " chunks of " << bundle->tokenizer().model_max_length() << "\n";
   if (result.cancelled) {
     std::cerr << "cancelled after " << result.steps_done << " of " << req.steps
               << " steps; nothing written\n";
