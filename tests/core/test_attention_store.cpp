@@ -488,6 +488,21 @@ class TestAttentionStore : public QObject {
     fs::remove_all(dir);
   }
 
+  void truncatedRecordsFileNamesTheFile() {
+    StoreRun run = run_with_store(prompt_options());
+    const std::string dir = temp_dir("truncated");
+    save_attention_records(run.store->records(), dir);
+    const std::string tensors_path = dir + "/records.safetensors";
+    const auto size = fs::file_size(tensors_path);
+    for (const std::uintmax_t cut : {size - 1, size / 2, std::uintmax_t{12}, std::uintmax_t{0}}) {
+      fs::resize_file(tensors_path, cut);
+      const std::string err = error_text([&] { load_attention_records(dir); });
+      qInfo("cut to %llu bytes: %s", static_cast<unsigned long long>(cut), err.c_str());
+      QVERIFY2(err.find("records.safetensors") != std::string::npos, err.c_str());
+    }
+    fs::remove_all(dir);
+  }
+
   void cleanupTestCase() { bundle_.reset(); }
 };
 
