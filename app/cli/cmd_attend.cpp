@@ -35,6 +35,7 @@
 #include "core/imaging/image_tensor.h"
 #include "core/imaging/png_metadata.h"
 #include "core/pipeline/inspect_image.h"
+#include "core/pipeline/memory_estimate.h"
 #include "core/pipeline/prompt_encoding.h"
 #include "core/pipeline/txt2img.h"
 #include "core/tensor/safetensors.h"
@@ -352,6 +353,16 @@ int cmd_attend(int argc, char** argv) {
     if (auto init = args.get("init-latents"))
       req.init_latents = read_init_latents(*init, args.get("init-latents-key").value_or(""));
     Txt2Img pipeline(bundle);
+    pipeline.validate(req);
+    // Same refusal as generate: a run the machine cannot hold stops here, not in the OOM killer.
+    const std::int64_t factor = bundle->vae_scale_factor();
+    const std::int64_t w = req.width ? req.width : bundle->default_image_size();
+    const std::int64_t h = req.height ? req.height : bundle->default_image_size();
+    const auto est = estimate_run_memory(
+        bundle->unet()->config(),
+        bundle->has_vae() ? std::optional<VAEConfig>(bundle->vae()->config()) : std::nullopt,
+        req.guidance > 1.0 ? 2 : 1, h / factor, w / factor, c10::elementSize(bundle->dtype()));
+    check_memory_available(est.total_bytes(), "--width/--height");
     const Txt2ImgResult r = pipeline.run(req, &observer, token);
     cancelled = r.cancelled;
     if (!cancelled) image = image_from_tensor(r.images[0], ValueRange::ZeroToOne);
