@@ -1,7 +1,14 @@
 # One precompiled header for every target that includes LibTorch: it is by far the
 # most expensive part of each translation unit (~10 s without it on the CI machine).
+# Libraries are compiled -fPIC and executables with the compiler's default (-fPIE on Debian);
+# GCC refuses a PCH made with the other setting, so executables reuse their own copy.
 function(storyscope_use_torch_pch target)
-  if(TARGET storyscope_pch)
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "EXECUTABLE")
+    if(TARGET storyscope_pch_exe)
+      target_precompile_headers(${target} REUSE_FROM storyscope_pch_exe)
+    endif()
+  elseif(TARGET storyscope_pch)
     target_precompile_headers(${target} REUSE_FROM storyscope_pch)
   endif()
 endfunction()
