@@ -1,0 +1,1 @@
+storyscope_add_test(NAME test_story_conditioning SOURCES core/test_story_conditioning.cpp LIBS storyscope_pipeline LABELS core)
