@@ -97,6 +97,25 @@ void Txt2Img::validate(const Txt2ImgRequest& r) const {
       bad_field("sampler", e.rule());
     }
   }
+  if (r.embeddings) {
+    const PromptEmbeddings& e = *r.embeddings;
+    const bool cfg = r.guidance > 1.0;
+    const auto check_rows = [&](const at::Tensor& t, const char* name, bool needed) {
+      if (!t.defined()) {
+        if (needed) bad_field(std::string("embeddings.") + name, "is required with these settings");
+        return;
+      }
+      if (t.dim() < 2 || (t.size(0) != 1 && t.size(0) != r.batch))
+        bad_field(std::string("embeddings.") + name, "must have 1 or batch (" + std::to_string(r.batch) +
+                                                         ") rows, got shape " +
+                                                         shape_to_string(t.sizes().vec()));
+    };
+    const bool pooled = bundle_->unet()->config().has_text_time();
+    check_rows(e.prompt_embeds, "prompt_embeds", true);
+    check_rows(e.negative_prompt_embeds, "negative_prompt_embeds", cfg);
+    check_rows(e.pooled_prompt_embeds, "pooled_prompt_embeds", pooled);
+    check_rows(e.negative_pooled_prompt_embeds, "negative_pooled_prompt_embeds", pooled && cfg);
+  }
   if (r.init_latents.defined()) {
     const std::vector<std::int64_t> want{r.batch, b.latent_channels(), resolved_size(r.height, b) / factor,
                                          resolved_size(r.width, b) / factor};
@@ -126,9 +145,11 @@ Txt2ImgResult Txt2Img::run(const Txt2ImgRequest& r, RunObserver* observer,
   out.timesteps = scheduler->timesteps().to(at::kDouble);
 
   // Text conditioning, batched as diffusers does: [uncond x B; cond x B] under CFG.
-  out.embeddings = encode_prompt(b, r.prompt, r.negative, cfg);
+  out.embeddings = r.embeddings ? *r.embeddings : encode_prompt(b, r.prompt, r.negative, cfg);
   const PromptEmbeddings& e = out.embeddings;
-  const auto rows = [&](const at::Tensor& t) { return at::cat(std::vector<at::Tensor>(batch, t), 0); };
+  const auto rows = [&](const at::Tensor& t) {
+    return t.size(0) == batch ? t : at::cat(std::vector<at::Tensor>(batch, t), 0);
+  };
   at::Tensor context = rows(e.prompt_embeds);
   if (cfg) context = at::cat({rows(e.negative_prompt_embeds), context}, 0);
   UNetAddedCond added;

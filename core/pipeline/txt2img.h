@@ -45,6 +45,10 @@ struct Txt2ImgRequest {
   // multiplied by the scheduler's init_noise_sigma here. Replaces the seeded draw.
   at::Tensor init_latents;
   double eta = 0.0;  // DDIM only
+  // Ready-made conditioning (stories: consolidated prompts after SVR) used instead of encoding
+  // `prompt`/`negative`. Each tensor has 1 row (shared by the whole batch) or `batch` rows (one
+  // per image); negative tensors are needed exactly when guidance > 1.
+  std::optional<PromptEmbeddings> embeddings;
 };
 
 struct Txt2ImgResult {

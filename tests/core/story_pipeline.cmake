@@ -1,0 +1,1 @@
+storyscope_add_test(NAME test_story_pipeline SOURCES core/test_story_pipeline.cpp LIBS storyscope_pipeline LABELS core)
