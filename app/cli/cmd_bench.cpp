@@ -12,8 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/args.h"
+#include "app/cli/bench_story.h"
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
+#include "app/cli/synthetic_model.h"
 #include "core/attention/attention_store.h"
 #include "core/attention/composable_processor.h"
 #include "core/common/error.h"
@@ -156,60 +158,6 @@ int bench_unet(const cli::Args& args) {
   return 0;
 }
 
-// A component from a config document with splitmix weights, as ModelParts wants it.
-template <typename Module, typename Config>
-ComponentParts synthetic_component(const std::string& config_path) {
-  ComponentParts part;
-  part.config = JsonFields::parse_json_file(config_path);
-  part.source = config_path + " (synthetic weights)";
-  Module module(Config::from_json(part.config, config_path));
-  fill_splitmix(*module);
-  part.weights = state_dict_of(*module);  // the module's own tensors: the bundle adopts them
-  return part;
-}
-
-// Full-size models without weight files: the configs of a diffusers folder (e.g.
-// resources/configs/sd15) and splitmix weights; the tokenizer comes from --tokenizer.
-std::shared_ptr<ModelBundle> synthetic_bundle(const cli::Args& args) {
-  namespace fs = std::filesystem;
-  const fs::path dir = args.require("config-from");
-  ModelParts parts;
-  parts.source = dir.string();
-  parts.model_index = JsonFields::parse_json_file((dir / "model_index.json").string());
-  parts.unet = synthetic_component<UNet2DConditionModel, UNetConfig>((dir / "unet/config.json").string());
-  if (fs::exists(dir / "vae/config.json"))
-    parts.vae = synthetic_component<AutoencoderKL, VAEConfig>((dir / "vae/config.json").string());
-  const auto text_config = [](const nlohmann::json& doc, const std::string& source) {
-    return ClipTextConfig::from_json(JsonFields(doc, source));
-  };
-  {
-    ComponentParts te;
-    te.config = JsonFields::parse_json_file((dir / "text_encoder/config.json").string());
-    te.source = "text_encoder (synthetic weights)";
-    CLIPTextModel m(text_config(te.config, te.source));
-    fill_splitmix(*m);
-    te.weights = state_dict_of(*m);
-    parts.text_encoder = std::move(te);
-  }
-  const std::string tok = args.require("tokenizer");
-  parts.tokenizer_dir = tok;
-  if (fs::exists(dir / "text_encoder_2/config.json")) {
-    ComponentParts te;
-    te.config = JsonFields::parse_json_file((dir / "text_encoder_2/config.json").string());
-    te.source = "text_encoder_2 (synthetic weights)";
-    CLIPTextModelWithProjection m(text_config(te.config, te.source));
-    fill_splitmix(*m);
-    te.weights = state_dict_of(*m);
-    parts.text_encoder_2 = std::move(te);
-    parts.tokenizer_2_dir = args.get("tokenizer-2").value_or(tok);
-  }
-  parts.scheduler_source = (dir / "scheduler/scheduler_config.json").string();
-  parts.scheduler_config = JsonFields::parse_json_file(parts.scheduler_source);
-  LoadSettings settings;
-  settings.dtype = cli::parse_dtype_flag(args);
-  return ModelBundle::from_parts(std::move(parts), settings);
-}
-
 // Marks when the denoising loop starts and ends, so the run splits into encode / steps / decode.
 class StageClock : public RunObserver {
  public:
@@ -227,7 +175,7 @@ class StageClock : public RunObserver {
 
 int bench_pipeline(const cli::Args& args) {
   const auto t_load = std::chrono::steady_clock::now();
-  auto bundle = args.has("synthetic-weights") ? synthetic_bundle(args) : cli::load_model_from_args(args);
+  auto bundle = args.has("synthetic-weights") ? cli::synthetic_bundle(args) : cli::load_model_from_args(args);
   const double load_s = seconds_since(t_load);
   Txt2ImgRequest req;
   req.prompt = args.get("prompt").value_or("a watercolor red fox playing in the snow");
@@ -275,19 +223,21 @@ int bench_pipeline(const cli::Args& args) {
 }
 
 int cmd_bench(int argc, char** argv) {
-  cli::Args args(argc, argv,
-                 {"config", "model", "config-from", "tokenizer", "tokenizer-2", "size", "batch", "steps",
-                  "warmup", "dtype", "prompt", "guidance", "sampler", "runs", "capture", "capture-tokens"},
-                 {"synthetic-weights", "pixel-space", "pipeline"});
+  cli::Args args(
+      argc, argv,
+      {"config", "model", "config-from", "tokenizer", "tokenizer-2", "size", "batch", "steps", "warmup",
+       "dtype", "prompt", "guidance", "sampler", "runs", "capture", "capture-tokens", "frames"},
+      {"synthetic-weights", "pixel-space", "pipeline"});
   // `bench --pipeline` and `bench pipeline` are the same benchmark.
   const std::string what = args.has("pipeline")        ? "pipeline"
                            : args.positional().empty() ? ""
                                                        : args.positional()[0];
   if (what == "unet") return bench_unet(args);
   if (what == "pipeline") return bench_pipeline(args);
-  throw_bad_input("", "bench", "name what to benchmark: unet, or pipeline (--pipeline)");
+  if (what == "story") return cli::bench_story(args);
+  throw_bad_input("", "bench", "name what to benchmark: unet, story, or pipeline (--pipeline)");
 }
 
 }  // namespace
 
-STORYSCOPE_CLI_COMMAND("bench", cmd_bench, "benchmark a component (unet) and print JSON timings");
+STORYSCOPE_CLI_COMMAND("bench", cmd_bench, "benchmark unet, pipeline or story and print JSON timings");
