@@ -1,0 +1,5 @@
+if(TARGET storyscope_imaging)
+  storyscope_add_test(NAME test_cli_shapes SOURCES core/test_cli_shapes.cpp LIBS storyscope_demo storyscope_text storyscope_imaging LABELS core;cli)
+  add_dependencies(test_cli_shapes storyscope-cli)
+  target_compile_definitions(test_cli_shapes PRIVATE STORYSCOPE_CLI="$<TARGET_FILE:storyscope-cli>")
+endif()
