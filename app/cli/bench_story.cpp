@@ -40,7 +40,6 @@ StorySpec bench_spec(const Args& args) {
 int bench_story(const Args& args) {
   auto bundle = args.has("synthetic-weights") ? synthetic_bundle(args) : load_model_from_args(args);
   const StorySpec spec = bench_spec(args);
-  const auto frames = static_cast<double>(spec.frames.size());
 
   // Vanilla: each frame's identity + frame prompt alone, one image at a time, same start noise.
   const Txt2Img txt2img(bundle);
@@ -55,39 +54,60 @@ int bench_story(const Args& args) {
     warm.height = spec.height;
     txt2img.run(warm);
   }
-  reset_peak_rss();
-  const auto v0 = Clock::now();
-  for (const std::string& frame : spec.frames) {
-    Txt2ImgRequest r;
-    r.prompt = spec.identity + " " + frame;
-    if (!spec.negative.empty()) r.negative = spec.negative;  // empty: none, as stories encode it
-    r.steps = spec.steps;
-    r.guidance = spec.guidance;
-    r.sampler = spec.sampler;
-    r.seed = spec.seed;
-    r.width = spec.width;
-    r.height = spec.height;
-    txt2img.run(r);
-  }
-  const double vanilla_s = seconds(v0, Clock::now()) / frames;
-  const double vanilla_peak = static_cast<double>(peak_rss_bytes());
+  // Vanilla and story frames alternate (frame j vanilla, frame j story, ...) and the medians are
+  // reported, so a machine whose load drifts during the run biases neither side.
+  const std::int64_t runs = std::max<std::int64_t>(1, args.get_int("runs", 1));
+  std::vector<double> vanilla_times, story_times, vanilla_peaks, story_peaks;
+  int window = 0;
+  std::int64_t size = 0;
+  StoryPipeline story(bundle);
+  for (std::int64_t run = 0; run < runs; ++run) {
+    for (int j = 0; j < static_cast<int>(spec.frames.size()); ++j) {
+      Txt2ImgRequest r;
+      r.prompt = spec.identity + " " + spec.frames[static_cast<std::size_t>(j)];
+      if (!spec.negative.empty()) r.negative = spec.negative;  // empty: none, as stories encode it
+      r.steps = spec.steps;
+      r.guidance = spec.guidance;
+      r.sampler = spec.sampler;
+      r.seed = spec.seed;
+      r.width = spec.width;
+      r.height = spec.height;
+      reset_peak_rss();
+      auto t0 = Clock::now();
+      txt2img.run(r);
+      vanilla_times.push_back(seconds(t0, Clock::now()));
+      vanilla_peaks.push_back(static_cast<double>(peak_rss_bytes()));
 
-  // The story: SVR + IPCA at every position, frames one at a time like the vanilla side.
-  StoryRunOptions options;
-  options.max_batch = 1;
-  reset_peak_rss();
-  const auto s0 = Clock::now();
-  const StoryResult story = StoryPipeline(bundle).run(spec, options);
-  const double story_s = seconds(s0, Clock::now()) / frames;
-  const double story_peak = static_cast<double>(peak_rss_bytes());
+      StoryRunOptions options;  // SVR + IPCA at every position, one frame like the vanilla side
+      options.max_batch = 1;
+      options.frames = {j};
+      reset_peak_rss();
+      t0 = Clock::now();
+      const StoryResult result = story.run(spec, options);
+      story_times.push_back(seconds(t0, Clock::now()));
+      story_peaks.push_back(static_cast<double>(peak_rss_bytes()));
+      window = result.window_size;
+      size = result.width;
+    }
+  }
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  };
+  const double vanilla_s = median(vanilla_times), story_s = median(story_times);
+  const double vanilla_peak = median(vanilla_peaks), story_peak = median(story_peaks);
 
   const json out = {{"bench", "story"},
                     {"model", bundle->source()},
-                    {"size", story.width},
+                    {"size", size},
+                    {"runs", runs},
+                    {"vanilla_frame_s", vanilla_times},
+                    {"story_frame_s", story_times},
                     {"frames", spec.frames.size()},
                     {"steps", spec.steps},
                     {"guidance", spec.guidance},
-                    {"window", story.window_size},
+                    {"window", window},
                     {"threads", at::get_num_threads()},
                     {"vanilla", {{"frame_s", vanilla_s}, {"peak_rss_gb", vanilla_peak / 1e9}}},
                     {"svr_ipca", {{"frame_s", story_s}, {"peak_rss_gb", story_peak / 1e9}}},
