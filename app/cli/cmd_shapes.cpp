@@ -6,12 +6,14 @@
 //       reads images back against their captions (one caption for all, or one per image);
 //       --story adds the identity drift over the images as frames of one story
 //   train ...                  the trainer (app/cli/shapes_train.cpp)
+//   eval --model DIR --out report.json ...   the model's measurement (app/cli/shapes_eval.cpp)
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/shapes_eval.h"
 #include "app/cli/shapes_train.h"
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
@@ -36,7 +38,12 @@ constexpr const char* kUsage =
     "usage: storyscope-cli shapes render (--caption TEXT | --seed N) --out DIR [--size 64] [--count K]\n"
     "       storyscope-cli shapes vocab --out DIR\n"
     "       storyscope-cli shapes check IMAGE... --caption TEXT [--caption TEXT...] [--json] [--story]\n"
-    "       storyscope-cli shapes train --out DIR [--steps N] [--device cpu|cuda] ...\n";
+    "       storyscope-cli shapes train --out DIR [--steps N] [--device cpu|cuda] ...\n"
+    "       storyscope-cli shapes eval --model DIR --out report.json [--markdown report.md] [--captions "
+    "200]\n"
+    "                                  [--stories 20] [--steps 30] [--seed 0] [--guidance 5] [--sampler "
+    "ddim]\n"
+    "                                  [--min-frames 4] [--max-frames 6]\n";
 
 [[noreturn]] void no_imaging(const char* what) {
   throw_bad_input("", what,
@@ -177,6 +184,7 @@ int shapes_body(int argc, char** argv) {
   }
   const std::string sub = argv[1];
   if (sub == "train") return cli::run_shapes_train(argc - 1, argv + 1);
+  if (sub == "eval") return cli::run_shapes_eval(argc - 1, argv + 1);
   if (sub == "render") return render_command(argc - 1, argv + 1);
   if (sub == "vocab") return vocab_command(argc - 1, argv + 1);
   if (sub == "check") return check_command(argc - 1, argv + 1);
@@ -187,4 +195,4 @@ int shapes_body(int argc, char** argv) {
 
 int cmd_shapes(int argc, char** argv) { return cli::run_command("shapes", shapes_body, argc, argv); }
 
-STORYSCOPE_CLI_COMMAND("shapes", cmd_shapes, "the shapes world: render, vocab, check, train");
+STORYSCOPE_CLI_COMMAND("shapes", cmd_shapes, "the shapes world: render, vocab, check, train, eval");

@@ -1,0 +1,5 @@
+if(TARGET storyscope_imaging)
+  storyscope_add_test(NAME test_cli_shapes_eval SOURCES core/test_cli_shapes_eval.cpp LIBS storyscope_base LABELS core;cli)
+  add_dependencies(test_cli_shapes_eval storyscope-cli)
+  target_compile_definitions(test_cli_shapes_eval PRIVATE STORYSCOPE_CLI="$<TARGET_FILE:storyscope-cli>")
+endif()
