@@ -1,0 +1,54 @@
+#include "ui/engine_client.h"
+
+namespace storyscope::ui {
+
+EngineClient::EngineClient(QObject* parent) : QObject(parent) {
+  qRegisterMetaType<ModelRequest>();
+  qRegisterMetaType<ModelInfo>();
+  qRegisterMetaType<RunOptions>();
+  qRegisterMetaType<StorySpec>();
+  qRegisterMetaType<FramePtr>();
+  worker_ = new EngineWorker;
+  worker_->moveToThread(&thread_);
+  connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+  connect(worker_, &EngineWorker::modelLoaded, this, [this](const ModelInfo& info) {
+    model_ = info;
+    has_model_ = true;
+  });
+  connect(worker_, &EngineWorker::taskDone, this, [this] {
+    if (--pending_ == 0) emit busyChanged(false);
+  });
+  thread_.setObjectName(QStringLiteral("StoryScope engine"));
+  thread_.start();
+}
+
+EngineClient::~EngineClient() {
+  worker_->cancel();
+  thread_.quit();
+  thread_.wait();
+}
+
+void EngineClient::task_queued() {
+  if (pending_++ == 0) emit busyChanged(true);
+}
+
+bool EngineClient::loadModel(const ModelRequest& request) {
+  if (busy()) return false;
+  task_queued();
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, request] { w->loadModel(request); }, Qt::QueuedConnection);
+  return true;
+}
+
+bool EngineClient::runStory(const StorySpec& spec, const RunOptions& options) {
+  if (busy() || !has_model_) return false;
+  task_queued();
+  worker_->beginRun();
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, spec, options] { w->runStory(spec, options); }, Qt::QueuedConnection);
+  return true;
+}
+
+void EngineClient::cancel() { worker_->cancel(); }
+
+}  // namespace storyscope::ui

@@ -1,0 +1,54 @@
+#pragma once
+// A StoryScope project on disk: a folder with
+//   project.json                 story, run settings, model path, frame list, masks
+//   frames/frame_NN.png          the generated frames
+//   frames/frame_NN_x0/step_SSS.png   per-step predicted x0 (when collected)
+//   records/frame_NN/records.{safetensors,json}   attention records (when recorded)
+//   masks/<word>.png             painted masks (supplied by the mask painter)
+// Every file is written with QSaveFile (whole or not at all). Reading checks everything before
+// returning, so a damaged project is reported (file and problem) and changes nothing.
+#include <QMap>
+#include <QString>
+#include <stdexcept>
+#include <vector>
+
+#include "core/story/story_spec.h"
+#include "ui/engine_types.h"
+#include "ui/frame_data.h"
+
+namespace storyscope::ui {
+
+struct ProjectRunSettings {
+  QString model_path;
+  QString device = QStringLiteral("cpu");
+  QString precision = QStringLiteral("fp32");
+  RunOptions options;
+  bool seed_locked = true;
+};
+
+struct Project {
+  StorySpec spec;
+  ProjectRunSettings run;
+  std::vector<FramePtr> frames;
+  // word -> mask PNG. Saving copies each file into masks/; after loading, paths are absolute.
+  QMap<QString, QString> masks;
+};
+
+// The message names the file and the problem ("…/project.json: story.steps: must be >= 1").
+class ProjectError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+  QString message() const { return QString::fromUtf8(what()); }
+};
+
+struct ProjectSaveOptions {
+  bool records = true;   // attention records can be large; autosave leaves them out
+  bool previews = true;  // per-step x0 PNGs
+};
+
+inline constexpr const char* kProjectFile = "project.json";
+
+void save_project(const QString& dir, const Project& project, const ProjectSaveOptions& options = {});
+Project load_project(const QString& dir);
+
+}  // namespace storyscope::ui
