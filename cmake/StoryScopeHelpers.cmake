@@ -1,10 +1,11 @@
 # One precompiled header for every target that includes LibTorch: it is by far the
 # most expensive part of each translation unit (~10 s without it on the CI machine).
-# Libraries are compiled -fPIC and executables with the compiler's default (-fPIE on Debian);
-# GCC refuses a PCH made with the other setting, so executables reuse their own copy.
+# Libraries are compiled -fPIC, and so is everything that links Qt (Qt adds -fPIC to its users);
+# plain executables (the CLI) use the compiler's default (-fPIE on Debian). GCC refuses a PCH made
+# with the other setting, so those executables reuse their own copy. Pass QT for Qt executables.
 function(storyscope_use_torch_pch target)
   get_target_property(type ${target} TYPE)
-  if(type STREQUAL "EXECUTABLE")
+  if(type STREQUAL "EXECUTABLE" AND NOT "QT" IN_LIST ARGN)
     if(TARGET storyscope_pch_exe)
       target_precompile_headers(${target} REUSE_FROM storyscope_pch_exe)
     endif()
