@@ -3,9 +3,10 @@
 #
 # Until the self-trained shapes-world model ships in resources/models/shapes-demo (the
 # "shapes world" milestone), the demo runs on the tiny SD 1.5 pipeline of the reference
-# fixtures: it inspects the model, tokenizes a prompt with its tokenizer, runs the text
-# encoder, the UNet and the VAE decoder through storyscope-cli, and checks each output
-# against what diffusers/transformers computed for the same weights and inputs.
+# fixtures (random weights: its images are noise, its numbers are real): it inspects the model,
+# tokenizes a prompt, checks the UNet and the VAE decoder against what diffusers computed for
+# the same weights and inputs, then renders a consistent story (SVR + IPCA) with per-frame
+# attention records and heatmaps, a strip and a GIF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -27,4 +28,7 @@ $CLI compare "$OUT/noise_pred.safetensors" "$FIX/tiny_unet.safetensors" --pair n
 echo "== VAE decode vs diffusers"
 $CLI forward --component vae-decode --model "$FIX/tiny_vae" --inputs "$FIX/tiny_vae.safetensors" --out "$OUT/decoded.safetensors"
 $CLI compare "$OUT/decoded.safetensors" "$FIX/tiny_vae.safetensors" --pair decoded_image=decoded_image --tolerance 5.26e-5
+echo "== a 4-frame story with attention (examples/shapes/red-striped-star.story.json)"
+$CLI story examples/shapes/red-striped-star.story.json --model "$FIX/e2e/tiny_sd15_pipeline" --steps 10 \
+  --attention --out "$OUT/story"
 echo "== outputs in $OUT"
