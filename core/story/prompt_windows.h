@@ -26,15 +26,15 @@ struct TokenRange {
 std::vector<int> window_frames(WindowMode mode, int frame, int frame_count, int window_size);
 
 struct ConsolidatedPrompt {
-  int frame = 0;             // j: the frame this prompt renders
-  std::vector<int> window;   // frame indices in prompt order (contains `frame`)
-  std::string text;          // P0 + " " + join(window prompts, " ")
-  std::vector<std::int64_t> ids;  // padded to model_max_length: SOT, tokens, EOT, padding
-  TokenRange identity;            // P0's tokens
-  std::vector<TokenRange> frames; // one per window entry, same order as `window`
-  TokenRange express;             // the span of `frame` itself (one of `frames`)
-  std::vector<TokenRange> suppress;   // the other window frames, in window order
-  std::vector<std::int64_t> eot;  // every EOS and padding position after the real tokens
+  int frame = 0;                     // j: the frame this prompt renders
+  std::vector<int> window;           // frame indices in prompt order (contains `frame`)
+  std::string text;                  // P0 + " " + join(window prompts, " ")
+  std::vector<std::int64_t> ids;     // padded to model_max_length: SOT, tokens, EOT, padding
+  TokenRange identity;               // P0's tokens
+  std::vector<TokenRange> frames;    // one per window entry, same order as `window`
+  TokenRange express;                // the span of `frame` itself (one of `frames`)
+  std::vector<TokenRange> suppress;  // the other window frames, in window order
+  std::vector<std::int64_t> eot;     // every EOS and padding position after the real tokens
 };
 
 // Real (non-special) token count of a piece of text.

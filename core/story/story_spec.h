@@ -17,7 +17,8 @@ enum class SvrMode { Svr, SvrEot, Npr, Off };
 const char* window_mode_name(WindowMode m);  // "circular" | "trailing"
 const char* svr_mode_name(SvrMode m);        // "svr" | "svr-eot" | "npr" | "off"
 // Throws Error(BadInput) naming `source`/`field` for an unknown name.
-WindowMode window_mode_from_name(const std::string& name, const std::string& source, const std::string& field);
+WindowMode window_mode_from_name(const std::string& name, const std::string& source,
+                                 const std::string& field);
 SvrMode svr_mode_from_name(const std::string& name, const std::string& source, const std::string& field);
 
 // s' = beta * s * exp(-alpha * s) (DESIGN 4.3).
