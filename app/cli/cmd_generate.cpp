@@ -65,15 +65,6 @@ void validate_as_flags(const Txt2Img& pipeline, const Txt2ImgRequest& req) {
   }
 }
 
-// A1111's names for the samplers, so its "PNG info" reads ours naturally.
-std::string a1111_sampler_name(const std::string& scheduler_class) {
-  if (scheduler_class == "DDIMScheduler") return "DDIM";
-  if (scheduler_class == "DDPMScheduler") return "DDPM";
-  if (scheduler_class == "EulerDiscreteScheduler") return "Euler";
-  if (scheduler_class == "DPMSolverMultistepScheduler") return "DPM++ 2M";
-  return scheduler_class;
-}
-
 at::Tensor read_init_latents(const std::string& path, const std::string& key) {
   auto file = SafetensorsFile::open(path);
   if (!key.empty()) return file->tensor(key).to(at::kFloat).clone();

@@ -83,14 +83,6 @@ void apply_overrides(const cli::Args& args, StorySpec& spec) {
 
 #ifdef STORYSCOPE_HAS_IMAGING
 
-std::string a1111_sampler(const std::string& cls) {
-  if (cls == "DDIMScheduler") return "DDIM";
-  if (cls == "DDPMScheduler") return "DDPM";
-  if (cls == "EulerDiscreteScheduler") return "Euler";
-  if (cls == "DPMSolverMultistepScheduler") return "DPM++ 2M";
-  return cls;
-}
-
 std::string technique_label(const StorySpec& spec) {
   std::string label = svr_mode_name(spec.svr_mode);
   if (spec.ipca) label += "+ipca";
@@ -108,7 +100,7 @@ std::vector<StoryFolderFrame> folder_frames(const StorySpec& spec, const StoryRe
     p.prompt = f.prompt;
     p.negative_prompt = spec.negative;
     p.steps = spec.steps;
-    p.sampler = a1111_sampler(result.scheduler);
+    p.sampler = a1111_sampler_name(result.scheduler);
     p.cfg_scale = spec.guidance;
     p.seed = spec.seed;
     p.width = static_cast<int>(result.width);

@@ -283,4 +283,12 @@ GenerationParameters parse_a1111_parameters(std::string_view text) {
   return p;
 }
 
+std::string a1111_sampler_name(const std::string& scheduler_class) {
+  if (scheduler_class == "DDIMScheduler") return "DDIM";
+  if (scheduler_class == "DDPMScheduler") return "DDPM";
+  if (scheduler_class == "EulerDiscreteScheduler") return "Euler";
+  if (scheduler_class == "DPMSolverMultistepScheduler") return "DPM++ 2M";
+  return scheduler_class;
+}
+
 }  // namespace storyscope

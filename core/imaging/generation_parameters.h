@@ -38,4 +38,8 @@ std::string format_a1111_parameters(const GenerationParameters& p);
 // "Steps: many") are kept verbatim in `extra` and leave their field at its default.
 GenerationParameters parse_a1111_parameters(std::string_view text);
 
+// A1111's name for a diffusers scheduler class ("EulerDiscreteScheduler" -> "Euler"), so its
+// "PNG info" reads our files naturally; unknown classes are returned unchanged.
+std::string a1111_sampler_name(const std::string& scheduler_class);
+
 }  // namespace storyscope
