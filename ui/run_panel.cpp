@@ -47,11 +47,7 @@ QSpinBox* size_box(const QString& tip) {
 
 }  // namespace
 
-QString RunPanel::demoModelPath() {
-  const QString dir =
-      QDir(QString::fromStdString(resources_dir())).filePath(QStringLiteral("models/shapes-demo"));
-  return QFileInfo(dir).isDir() ? dir : QString();
-}
+QString RunPanel::demoModelPath() { return QString::fromStdString(demo_model_dir()); }
 
 RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("RunPanel"));

@@ -428,4 +428,4 @@ int cmd_attend(int, char**) {
 
 STORYSCOPE_CLI_COMMAND(
     "attend", cmd_attend,
-    "attention heatmaps per prompt word (--model --prompt [--image PNG --timestep T] --out DIR)");
+    "attention heatmaps per prompt word ([--model M] --prompt [--image PNG --timestep T] --out DIR)");

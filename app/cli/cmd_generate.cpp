@@ -196,4 +196,4 @@ int cmd_generate(int argc, char** argv) {
 }  // namespace
 
 STORYSCOPE_CLI_COMMAND("generate", cmd_generate,
-                       "text to image (--model DIR|FILE --prompt TEXT ...), writes PNGs with metadata");
+                       "text to image ([--model DIR|FILE] --prompt TEXT ...), writes PNGs with metadata");

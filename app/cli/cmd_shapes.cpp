@@ -2,14 +2,16 @@
 //   render (--caption TEXT | --seed N) --out DIR [--size 64] [--count K]
 //       images, one mask PNG per caption word, and captions.json describing them
 //   vocab --out DIR            the world's CLIP tokenizer files
-//   check IMAGE... --caption TEXT [--caption TEXT...] [--json] [--story]
+//   check IMAGE... (--caption TEXT [--caption TEXT...] | --story-file story.json) [--json] [--story]
 //       reads images back against their captions (one caption for all, or one per image);
-//       --story adds the identity drift over the images as frames of one story
+//       --story adds the identity drift over the images as frames of one story; --story-file
+//       takes the captions from a story file's frames (and implies --story)
 //   train ...                  the trainer (app/cli/shapes_train.cpp)
 //   eval --model DIR --out report.json ...   the model's measurement (app/cli/shapes_eval.cpp)
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
@@ -20,6 +22,7 @@
 #include "core/demo/shapes_checker.h"
 #include "core/demo/shapes_vocab.h"
 #include "core/demo/shapes_world.h"
+#include "core/story/story_spec.h"
 
 #ifdef STORYSCOPE_HAS_IMAGING
 #include <ATen/ATen.h>
@@ -37,7 +40,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: storyscope-cli shapes render (--caption TEXT | --seed N) --out DIR [--size 64] [--count K]\n"
     "       storyscope-cli shapes vocab --out DIR\n"
-    "       storyscope-cli shapes check IMAGE... --caption TEXT [--caption TEXT...] [--json] [--story]\n"
+    "       storyscope-cli shapes check IMAGE... (--caption TEXT [--caption TEXT...] | --story-file FILE)\n"
+    "                                   [--json] [--story]\n"
     "       storyscope-cli shapes train --out DIR [--steps N] [--device cpu|cuda] ...\n"
     "       storyscope-cli shapes eval --model DIR --out report.json [--markdown report.md] [--captions "
     "200]\n"
@@ -124,10 +128,22 @@ int vocab_command(int argc, char** argv) {
 }
 
 int check_command(int argc, char** argv) {
-  const cli::Args args(argc, argv, {"caption"}, {"json", "story"});
+  const cli::Args args(argc, argv, {"caption", "story-file"}, {"json", "story"});
   const std::vector<std::string>& images = args.positional();
-  const std::vector<std::string> captions = args.get_all("caption");
+  std::vector<std::string> captions = args.get_all("caption");
   if (images.empty()) throw_bad_input("", "IMAGE", "give at least one image to check");
+  const std::optional<std::string> story_file = args.get("story-file");
+  if (story_file) {
+    // The frames of a story file, in order: frame k was made from "identity frames[k]".
+    if (!captions.empty())
+      throw_bad_input("", "--caption", "give either --caption or --story-file, not both");
+    const StorySpec spec = read_story_file(*story_file);
+    if (spec.frames.size() != images.size())
+      throw_bad_input(*story_file, "frames",
+                      "has " + std::to_string(spec.frames.size()) + " frames but " +
+                          std::to_string(images.size()) + " images were given");
+    for (const std::string& frame : spec.frames) captions.push_back(spec.identity + " " + frame);
+  }
   if (captions.empty()) throw_bad_input("", "--caption", "give the caption the images were made from");
   if (captions.size() != 1 && captions.size() != images.size())
     throw_bad_input(
@@ -163,7 +179,7 @@ int check_command(int argc, char** argv) {
     }
   }
   json doc = {{"images", results}};
-  if (args.has("story")) {
+  if (args.has("story") || story_file) {
     const shapes::StoryDrift d = shapes::story_drift(frames);
     doc["drift"] = shapes::to_json(d);
     if (!args.has("json"))

@@ -181,7 +181,7 @@ int cmd_story(int argc, char** argv) {
                  {"attention", "ablate", "no-memory-check"});
   if (args.positional().size() != 1)
     throw_bad_input("", "story",
-                    "give exactly one story file (storyscope-cli story story.json --model M --out DIR)");
+                    "give exactly one story file (storyscope-cli story story.json [--model M] --out DIR)");
   const std::string story_path = args.positional().front();
   StorySpec spec = read_story_file(story_path);
   apply_overrides(args, spec);
@@ -278,5 +278,5 @@ int cmd_story(int argc, char** argv) {
 }  // namespace
 
 STORYSCOPE_CLI_COMMAND("story", cmd_story,
-                       "consistent story from story.json (--model M --out DIR [--attention] [--ablate] "
+                       "consistent story from story.json ([--model M] --out DIR [--attention] [--ablate] "
                        "[--dump-embeddings FILE])");

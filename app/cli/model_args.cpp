@@ -19,7 +19,15 @@ std::shared_ptr<ModelBundle> load_model_from_args(const Args& args) {
   LoadSettings settings;
   settings.dtype = parse_dtype_flag(args);
   ModelLocation where;
-  where.path = args.require("model");
+  if (const auto model = args.get("model")) {
+    where.path = *model;
+  } else {
+    // Without --model the shipped demo model runs, so every command works offline out of the box.
+    where.path = demo_model_dir();
+    if (where.path.empty())
+      throw_bad_input("", "--model",
+                      "is required: the demo model (resources/models/shapes-demo) is not installed");
+  }
   where.config_dir = args.get("config-from").value_or("");
   where.tokenizer_dir = args.get("tokenizer").value_or("");
   return load_model(where, settings);

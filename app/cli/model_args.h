@@ -1,6 +1,6 @@
 #pragma once
 // --model DIR|FILE [--tokenizer DIR] [--dtype fp32|bf16|fp16], shared by the commands that run
-// a whole model.
+// a whole model. Without --model they run the shipped demo model (resources/models/shapes-demo).
 #include <memory>
 
 #include "app/cli/args.h"

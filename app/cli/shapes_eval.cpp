@@ -1,4 +1,4 @@
-// storyscope-cli shapes eval --model DIR [--captions N] [--stories S] [--steps 30] [--seed S]
+// storyscope-cli shapes eval [--model DIR] [--captions N] [--stories S] [--steps 30] [--seed S]
 //     [--guidance G] [--sampler ddim] [--min-frames 4] [--max-frames 6] --out report.json
 //     [--markdown report.md]
 // Ctrl-C stops after the step in progress; the report of what finished is still written, marked

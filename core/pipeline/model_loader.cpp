@@ -130,6 +130,12 @@ std::string resources_dir() {
   return STORYSCOPE_RESOURCES_DIR;
 }
 
+std::string demo_model_dir() {
+  const fs::path dir = fs::path(resources_dir()) / "models" / "shapes-demo";
+  std::error_code ec;
+  return fs::is_regular_file(dir / "model_index.json", ec) ? dir.string() : std::string();
+}
+
 std::string builtin_config_dir(ModelFamily family) {
   const char* name = family == ModelFamily::SD1 ? "sd15" : family == ModelFamily::SD2 ? "sd21" : "sdxl";
   return (fs::path(resources_dir()) / "configs" / name).string();

@@ -23,6 +23,10 @@ std::shared_ptr<ModelBundle> load_model(const ModelLocation& where, const LoadSe
 std::string builtin_config_dir(ModelFamily family);
 std::string resources_dir();
 
+// The shipped shapes-world demo model (resources/models/shapes-demo), the default model of the
+// CLI and the GUI when none is given; empty when it is not installed.
+std::string demo_model_dir();
+
 // Tokenizer folders remembered per family, in $XDG_CONFIG_HOME/storyscope/tokenizers.json
 // (or ~/.config/...). STORYSCOPE_CONFIG_HOME overrides the folder (tests).
 std::string remembered_tokenizer_dir(ModelFamily family);

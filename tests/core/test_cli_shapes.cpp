@@ -1,6 +1,7 @@
 // storyscope-cli shapes, run as a user would: render writes images, per-word masks and
 // captions.json that agree with the library; vocab writes a loadable tokenizer; check reads the
-// rendered images back (and drift over identical frames is 0); bad input exits with code 2.
+// rendered images back (and drift over identical frames is 0), also against a story file's
+// frames; bad input exits with code 2.
 #include <ATen/ATen.h>
 
 #include <QtTest/QtTest>
@@ -122,6 +123,39 @@ class TestCliShapes : public QObject {
     QVERIFY(!w["images"][0]["all_ok"].get<bool>());
     QVERIFY(!w["images"][0]["verdicts"]["colour"].get<bool>());
     QVERIFY(!w["images"][0]["verdicts"]["shape"].get<bool>());
+  }
+
+  void check_reads_a_story_file() {
+    // Frame k of a story is "identity frames[k]": the checker reads each frame against that.
+    const QString out = dir_.filePath("story");
+    const QString identity = "a big blue striped heart";
+    const QStringList frames = {"in the snow", "at night"};
+    QStringList images;
+    for (int k = 0; k < frames.size(); ++k) {
+      const QString dir = out + QString::number(k);
+      QCOMPARE(
+          run_cli({"shapes", "render", "--caption", identity + " " + frames[k], "--out", dir, "--size", "64"})
+              .code,
+          0);
+      images << dir + "/00000.png";
+    }
+    const std::string story = dir_.filePath("heart.story.json").toStdString();
+    write_file_atomically(story, json{{"identity", identity.toStdString()},
+                                      {"frames", {frames[0].toStdString(), frames[1].toStdString()}}}
+                                     .dump());
+    const Result r = run_cli(
+        QStringList{"shapes", "check", "--json", "--story-file", QString::fromStdString(story)} + images);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const json doc = json::parse(r.out.toStdString());
+    QCOMPARE(doc["images"][0]["scene"].get<std::string>(), std::string("snow"));
+    QCOMPARE(doc["images"][1]["scene"].get<std::string>(), std::string("night"));
+    QVERIFY(doc["images"][0]["all_ok"].get<bool>());
+    QVERIFY(doc["images"][1]["all_ok"].get<bool>());
+    QCOMPARE(doc["drift"]["frames"].get<int>(), 2);  // --story-file implies the drift
+    // One image for a two-frame story names the story file.
+    const Result few = run_cli({"shapes", "check", images[0], "--story-file", QString::fromStdString(story)});
+    QCOMPARE(few.code, 2);
+    QVERIFY2(few.err.contains("heart.story.json"), qPrintable(few.err));
   }
 
   void bad_input_exits_2() {
