@@ -145,32 +145,32 @@
 <context>
     <name>FramesView</name>
     <message>
-        <location filename="../ui/frames_view.cpp" line="21"/>
+        <location filename="../ui/frames_view.cpp" line="22"/>
         <source>No frames yet: write a story and press Generate (Ctrl+Return).</source>
         <translation>还没有帧：请编写故事并点击“生成”（Ctrl+Return）。</translation>
     </message>
     <message>
-        <location filename="../ui/frames_view.cpp" line="39"/>
+        <location filename="../ui/frames_view.cpp" line="40"/>
         <source>Strip</source>
         <translation>并排</translation>
     </message>
     <message>
-        <location filename="../ui/frames_view.cpp" line="41"/>
+        <location filename="../ui/frames_view.cpp" line="42"/>
         <source>Show every frame side by side</source>
         <translation>并排显示所有帧</translation>
     </message>
     <message>
-        <location filename="../ui/frames_view.cpp" line="44"/>
+        <location filename="../ui/frames_view.cpp" line="45"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../ui/frames_view.cpp" line="45"/>
+        <location filename="../ui/frames_view.cpp" line="46"/>
         <source>Write frames, strip, GIF/MP4, story.json and attention records to a folder</source>
         <translation>将各帧、并排图、GIF/MP4、story.json 和注意力记录写入文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/frames_view.cpp" line="69"/>
+        <location filename="../ui/frames_view.cpp" line="75"/>
         <source>Frame %1</source>
         <translation>第 %1 帧</translation>
     </message>
@@ -398,278 +398,278 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="54"/>
+        <location filename="../ui/main_window.cpp" line="56"/>
         <source>Story</source>
         <translation>故事</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="55"/>
-        <location filename="../ui/main_window.cpp" line="297"/>
+        <location filename="../ui/main_window.cpp" line="57"/>
+        <location filename="../ui/main_window.cpp" line="299"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="56"/>
+        <location filename="../ui/main_window.cpp" line="58"/>
         <source>Attention inspector</source>
         <translation>注意力检查器</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="57"/>
+        <location filename="../ui/main_window.cpp" line="59"/>
         <source>Per-token heatmaps for any step and layer.</source>
         <translation>任意步骤与层的逐词元热力图。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="58"/>
+        <location filename="../ui/main_window.cpp" line="60"/>
         <source>Masks</source>
         <translation>蒙版</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="59"/>
+        <location filename="../ui/main_window.cpp" line="61"/>
         <source>Paint masks per token and score attention alignment.</source>
         <translation>为每个词元绘制蒙版并评估注意力对齐程度。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="60"/>
+        <location filename="../ui/main_window.cpp" line="62"/>
         <source>Plots</source>
         <translation>图表</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="61"/>
+        <location filename="../ui/main_window.cpp" line="63"/>
         <source>Attention mass per token over steps, per-layer bars, alignment vs step.</source>
         <translation>各词元注意力质量随步骤变化、逐层柱状图、对齐度随步骤变化。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="62"/>
+        <location filename="../ui/main_window.cpp" line="64"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="76"/>
+        <location filename="../ui/main_window.cpp" line="78"/>
         <source>Autosave failed: %1</source>
         <translation>自动保存失败：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="82"/>
+        <location filename="../ui/main_window.cpp" line="84"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="91"/>
+        <location filename="../ui/main_window.cpp" line="93"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="92"/>
+        <location filename="../ui/main_window.cpp" line="94"/>
         <source>StoryScope started</source>
         <translation>StoryScope 已启动</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="99"/>
+        <location filename="../ui/main_window.cpp" line="101"/>
         <source>Opened the built-in example story</source>
         <translation>已打开内置示例故事</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="100"/>
+        <location filename="../ui/main_window.cpp" line="102"/>
         <source>Opened the example story %1</source>
         <translation>已打开示例故事 %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="105"/>
+        <location filename="../ui/main_window.cpp" line="107"/>
         <source>No model loaded: the demo model (resources/models/shapes-demo) is not installed. Choose a diffusers folder or a checkpoint and press Load.</source>
         <translation>未加载模型：未安装演示模型（resources/models/shapes-demo）。请选择 diffusers 文件夹或检查点，然后点击“加载”。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="172"/>
+        <location filename="../ui/main_window.cpp" line="174"/>
         <source>Attention recording is off for this model size; switch it on in the Run panel</source>
         <translation>此模型规模下注意力记录已关闭；可在“运行”面板中开启</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="175"/>
+        <location filename="../ui/main_window.cpp" line="177"/>
         <source>Model loaded: %1</source>
         <translation>模型已加载：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="182"/>
+        <location filename="../ui/main_window.cpp" line="184"/>
         <source>Frame %1 ready</source>
         <translation>第 %1 帧已就绪</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="185"/>
+        <location filename="../ui/main_window.cpp" line="187"/>
         <source>Frame %1 failed: %2</source>
         <translation>第 %1 帧失败：%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="191"/>
+        <location filename="../ui/main_window.cpp" line="193"/>
         <source>Cancelled: finished frames are kept</source>
         <translation>已取消：已完成的帧已保留</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="191"/>
+        <location filename="../ui/main_window.cpp" line="193"/>
         <source>Finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="205"/>
+        <location filename="../ui/main_window.cpp" line="207"/>
         <source>No model loaded: %1</source>
         <translation>未加载模型：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="243"/>
+        <location filename="../ui/main_window.cpp" line="245"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="243"/>
+        <location filename="../ui/main_window.cpp" line="245"/>
         <source>No model is loaded: choose one in the Run panel and press Load model.</source>
         <translation>未加载模型：请在“运行”面板中选择模型，然后点击“加载模型”。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="252"/>
+        <location filename="../ui/main_window.cpp" line="254"/>
         <source>The story cannot run: %1</source>
         <translation>无法运行此故事：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="262"/>
+        <location filename="../ui/main_window.cpp" line="264"/>
         <source>Generating %1 frames…</source>
         <translation>正在生成 %1 帧…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="269"/>
+        <location filename="../ui/main_window.cpp" line="271"/>
         <source>Cancelling after the current step…</source>
         <translation>将在当前步骤完成后取消…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="270"/>
+        <location filename="../ui/main_window.cpp" line="272"/>
         <source>Cancel requested</source>
         <translation>已请求取消</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="274"/>
+        <location filename="../ui/main_window.cpp" line="276"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="275"/>
+        <location filename="../ui/main_window.cpp" line="277"/>
         <source>&amp;New project</source>
         <translation>新建项目(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="276"/>
+        <location filename="../ui/main_window.cpp" line="278"/>
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="277"/>
+        <location filename="../ui/main_window.cpp" line="279"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="279"/>
+        <location filename="../ui/main_window.cpp" line="281"/>
         <source>&amp;Save project</source>
         <translation>保存项目(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="280"/>
+        <location filename="../ui/main_window.cpp" line="282"/>
         <source>Save project &amp;as…</source>
         <translation>项目另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="284"/>
         <source>&amp;Import story.json…</source>
         <translation>导入 story.json(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="284"/>
         <source>Ctrl+I</source>
         <translation>Ctrl+I</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="284"/>
+        <location filename="../ui/main_window.cpp" line="286"/>
         <source>&amp;Export frames…</source>
         <translation>导出帧(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="284"/>
+        <location filename="../ui/main_window.cpp" line="286"/>
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="286"/>
+        <location filename="../ui/main_window.cpp" line="288"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="288"/>
+        <location filename="../ui/main_window.cpp" line="290"/>
         <source>&amp;Run</source>
         <translation>运行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="289"/>
+        <location filename="../ui/main_window.cpp" line="291"/>
         <source>&amp;Load model</source>
         <translation>加载模型(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="289"/>
+        <location filename="../ui/main_window.cpp" line="291"/>
         <source>Ctrl+L</source>
         <translation>Ctrl+L</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="292"/>
+        <location filename="../ui/main_window.cpp" line="294"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="295"/>
+        <location filename="../ui/main_window.cpp" line="297"/>
         <source>&amp;Cancel</source>
         <translation>取消(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="302"/>
+        <location filename="../ui/main_window.cpp" line="304"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="305"/>
+        <location filename="../ui/main_window.cpp" line="307"/>
         <source>&amp;Strip</source>
         <translation>并排显示(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="305"/>
+        <location filename="../ui/main_window.cpp" line="307"/>
         <source>Ctrl+T</source>
         <translation>Ctrl+T</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="307"/>
+        <location filename="../ui/main_window.cpp" line="309"/>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="310"/>
+        <location filename="../ui/main_window.cpp" line="312"/>
         <source>Layout reset</source>
         <translation>布局已重置</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="313"/>
+        <location filename="../ui/main_window.cpp" line="318"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="314"/>
+        <location filename="../ui/main_window.cpp" line="319"/>
         <source>&amp;About StoryScope</source>
         <translation>关于 StoryScope(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="352"/>
+        <location filename="../ui/main_window.cpp" line="357"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="353"/>
+        <location filename="../ui/main_window.cpp" line="358"/>
         <source>%1%2 — StoryScope</source>
         <translation>%1%2 — StoryScope</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="356"/>
+        <location filename="../ui/main_window.cpp" line="361"/>
         <source>About StoryScope</source>
         <translation>关于 StoryScope</translation>
     </message>
@@ -824,6 +824,56 @@
         <location filename="../ui/main_window_project.cpp" line="183"/>
         <source>The story could not be read: %1</source>
         <translation>无法读取故事：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="15"/>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="23"/>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="24"/>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="25"/>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="35"/>
+        <source>Theme: %1</source>
+        <translation>主题：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="41"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="51"/>
+        <source>&amp;System language</source>
+        <translation>系统语言(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="64"/>
+        <source>Language: %1 (from the next start)</source>
+        <translation>语言：%1（下次启动时生效）</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="66"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="67"/>
+        <source>The new language is used the next time StoryScope starts.</source>
+        <translation>新的语言将在下次启动 StoryScope 时生效。</translation>
     </message>
 </context>
 <context>
@@ -1024,105 +1074,105 @@
 <context>
     <name>PlotsPanel</name>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="65"/>
-        <location filename="../ui/plots_panel.cpp" line="67"/>
+        <location filename="../ui/plots_panel.cpp" line="88"/>
+        <location filename="../ui/plots_panel.cpp" line="90"/>
         <source>Step</source>
         <translation>步骤</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="65"/>
-        <location filename="../ui/plots_panel.cpp" line="66"/>
+        <location filename="../ui/plots_panel.cpp" line="88"/>
+        <location filename="../ui/plots_panel.cpp" line="89"/>
         <source>Mean attention</source>
         <translation>平均注意力</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="66"/>
+        <location filename="../ui/plots_panel.cpp" line="89"/>
         <source>Layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="67"/>
+        <location filename="../ui/plots_panel.cpp" line="90"/>
         <source>Score</source>
         <translation>分数</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="70"/>
+        <location filename="../ui/plots_panel.cpp" line="93"/>
         <source>Mass per token</source>
         <translation>各词元质量</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="71"/>
+        <location filename="../ui/plots_panel.cpp" line="94"/>
         <source>Per layer</source>
         <translation>逐层</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="72"/>
+        <location filename="../ui/plots_panel.cpp" line="95"/>
         <source>Alignment</source>
         <translation>对齐度</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="73"/>
+        <location filename="../ui/plots_panel.cpp" line="96"/>
         <source>IoU</source>
         <translation>IoU</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="74"/>
+        <location filename="../ui/plots_panel.cpp" line="97"/>
         <source>MSE</source>
         <translation>MSE</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="75"/>
+        <location filename="../ui/plots_panel.cpp" line="98"/>
         <source>Mass inside</source>
         <translation>蒙版内质量</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="76"/>
+        <location filename="../ui/plots_panel.cpp" line="99"/>
         <source>Alignment score plotted over steps</source>
         <translation>对齐分数随步骤变化的曲线</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="77"/>
+        <location filename="../ui/plots_panel.cpp" line="100"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="78"/>
+        <location filename="../ui/plots_panel.cpp" line="101"/>
         <source>Save the plot shown as PNG or PDF</source>
         <translation>将当前图表保存为 PNG 或 PDF</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="82"/>
+        <location filename="../ui/plots_panel.cpp" line="105"/>
         <source>Alignment score</source>
         <translation>对齐分数</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="150"/>
+        <location filename="../ui/plots_panel.cpp" line="186"/>
         <source>Cannot plot this view: %1</source>
         <translation>无法绘制此视图：%1</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="167"/>
+        <location filename="../ui/plots_panel.cpp" line="203"/>
         <source>Step (%1)</source>
         <translation>步骤（%1）</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="178"/>
+        <location filename="../ui/plots_panel.cpp" line="214"/>
         <source>mass of &quot;%1&quot;</source>
         <translation>“%1”的质量</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="201"/>
+        <location filename="../ui/plots_panel.cpp" line="237"/>
         <source>Cannot score the masks: %1</source>
         <translation>无法为蒙版评分：%1</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="231"/>
-        <location filename="../ui/plots_panel.cpp" line="240"/>
+        <location filename="../ui/plots_panel.cpp" line="267"/>
+        <location filename="../ui/plots_panel.cpp" line="276"/>
         <source>Export plot</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="232"/>
+        <location filename="../ui/plots_panel.cpp" line="268"/>
         <source>PNG image (*.png);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;PDF 文档 (*.pdf)</translation>
     </message>
@@ -1203,258 +1253,258 @@
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../ui/run_panel.cpp" line="63"/>
+        <location filename="../ui/run_panel.cpp" line="59"/>
         <source>No model loaded: choose a diffusers folder or a checkpoint and press Load.</source>
         <translation>未加载模型：请选择 diffusers 文件夹或检查点，然后点击“加载”。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="68"/>
+        <location filename="../ui/run_panel.cpp" line="64"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="73"/>
+        <location filename="../ui/run_panel.cpp" line="69"/>
         <source>diffusers folder or .safetensors checkpoint</source>
         <translation>diffusers 文件夹或 .safetensors 检查点</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="75"/>
+        <location filename="../ui/run_panel.cpp" line="71"/>
         <source>A diffusers folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/), a single-file checkpoint, or the shipped shapes demo.</source>
         <translation>diffusers 文件夹（model_index.json、unet/、vae/、text_encoder/、tokenizer/）、单文件检查点，或随附的形状演示模型。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="77"/>
+        <location filename="../ui/run_panel.cpp" line="73"/>
         <source>demo (shapes world)</source>
         <translation>演示（形状世界）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="81"/>
+        <location filename="../ui/run_panel.cpp" line="77"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="82"/>
-        <location filename="../ui/run_panel.cpp" line="227"/>
+        <location filename="../ui/run_panel.cpp" line="78"/>
+        <location filename="../ui/run_panel.cpp" line="223"/>
         <source>Choose a diffusers model folder</source>
         <translation>选择 diffusers 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="85"/>
+        <location filename="../ui/run_panel.cpp" line="81"/>
         <source>File…</source>
         <translation>文件…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="86"/>
+        <location filename="../ui/run_panel.cpp" line="82"/>
         <source>Choose a single-file checkpoint (.safetensors)</source>
         <translation>选择单文件检查点（.safetensors）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="94"/>
+        <location filename="../ui/run_panel.cpp" line="90"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="95"/>
+        <location filename="../ui/run_panel.cpp" line="91"/>
         <source>CUDA GPU</source>
         <translation>CUDA GPU</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="97"/>
+        <location filename="../ui/run_panel.cpp" line="93"/>
         <source>float32</source>
         <translation>float32</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="98"/>
+        <location filename="../ui/run_panel.cpp" line="94"/>
         <source>float16</source>
         <translation>float16</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="99"/>
+        <location filename="../ui/run_panel.cpp" line="95"/>
         <source>bfloat16</source>
         <translation>bfloat16</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="100"/>
+        <location filename="../ui/run_panel.cpp" line="96"/>
         <source>Lower precision halves the memory; float16 is meant for GPUs.</source>
         <translation>较低精度可将内存占用减半；float16 适用于 GPU。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="101"/>
+        <location filename="../ui/run_panel.cpp" line="97"/>
         <source>Device:</source>
         <translation>设备：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="102"/>
+        <location filename="../ui/run_panel.cpp" line="98"/>
         <source>Precision:</source>
         <translation>精度：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="105"/>
+        <location filename="../ui/run_panel.cpp" line="101"/>
         <source>Load model</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="110"/>
+        <location filename="../ui/run_panel.cpp" line="106"/>
         <source>Choose a model first.</source>
         <translation>请先选择模型。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="123"/>
+        <location filename="../ui/run_panel.cpp" line="119"/>
         <source>Sampling</source>
         <translation>采样</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="128"/>
+        <location filename="../ui/run_panel.cpp" line="124"/>
         <source>The scheduler that turns noise predictions into the next latents.</source>
         <translation>将噪声预测转换为下一步潜变量的调度器。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="131"/>
+        <location filename="../ui/run_panel.cpp" line="127"/>
         <source>Denoising steps per frame.</source>
         <translation>每帧的去噪步数。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="135"/>
+        <location filename="../ui/run_panel.cpp" line="131"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off.</source>
         <translation>无分类器引导（CFG）强度；小于或等于 1 时关闭引导。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="138"/>
+        <location filename="../ui/run_panel.cpp" line="134"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="140"/>
+        <location filename="../ui/run_panel.cpp" line="136"/>
         <source>Locked: every Generate uses this seed. Unlocked: a new seed for every run.</source>
         <translation>锁定：每次生成都使用此种子。未锁定：每次运行使用新种子。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="142"/>
+        <location filename="../ui/run_panel.cpp" line="138"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="143"/>
+        <location filename="../ui/run_panel.cpp" line="139"/>
         <source>Pick a new seed now</source>
         <translation>立即选取新种子</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="150"/>
+        <location filename="../ui/run_panel.cpp" line="146"/>
         <source>Image width in pixels (a multiple of 8); 0 uses the model&apos;s size.</source>
         <translation>图像宽度，单位为像素（8 的倍数）；0 表示使用模型的尺寸。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="151"/>
+        <location filename="../ui/run_panel.cpp" line="147"/>
         <source>Image height in pixels (a multiple of 8); 0 uses the model&apos;s size.</source>
         <translation>图像高度，单位为像素（8 的倍数）；0 表示使用模型的尺寸。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="156"/>
+        <location filename="../ui/run_panel.cpp" line="152"/>
         <source>Sampler:</source>
         <translation>采样器：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="157"/>
+        <location filename="../ui/run_panel.cpp" line="153"/>
         <source>Steps:</source>
         <translation>步数：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="158"/>
+        <location filename="../ui/run_panel.cpp" line="154"/>
         <source>Guidance:</source>
         <translation>引导强度：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="159"/>
+        <location filename="../ui/run_panel.cpp" line="155"/>
         <source>Seed:</source>
         <translation>种子：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="160"/>
+        <location filename="../ui/run_panel.cpp" line="156"/>
         <source>Size:</source>
         <translation>尺寸：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="161"/>
+        <location filename="../ui/run_panel.cpp" line="157"/>
         <source>Record attention</source>
         <translation>记录注意力</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="164"/>
+        <location filename="../ui/run_panel.cpp" line="160"/>
         <source>Keep every cross-attention map for the inspector and plots (frames then render one at a time and use more memory).</source>
         <translation>保留所有交叉注意力图，供检查器和图表使用（此时各帧将逐个渲染，并占用更多内存）。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="166"/>
+        <location filename="../ui/run_panel.cpp" line="162"/>
         <source>Live preview</source>
         <translation>实时预览</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="168"/>
+        <location filename="../ui/run_panel.cpp" line="164"/>
         <source>Decode the predicted final image after every step (slower on large models).</source>
         <translation>每一步之后解码预测的最终图像（在大模型上较慢）。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="188"/>
+        <location filename="../ui/run_panel.cpp" line="184"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="191"/>
+        <location filename="../ui/run_panel.cpp" line="187"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="193"/>
+        <location filename="../ui/run_panel.cpp" line="189"/>
         <source>Render every frame of the story (Ctrl+Return)</source>
         <translation>渲染故事的所有帧（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="194"/>
+        <location filename="../ui/run_panel.cpp" line="190"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="196"/>
+        <location filename="../ui/run_panel.cpp" line="192"/>
         <source>Stop after the current step; finished frames are kept (Esc)</source>
         <translation>在当前步骤完成后停止；已完成的帧将保留（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="210"/>
+        <location filename="../ui/run_panel.cpp" line="206"/>
         <source>The predicted final image after the latest step</source>
         <translation>最新一步之后预测的最终图像</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="228"/>
+        <location filename="../ui/run_panel.cpp" line="224"/>
         <source>Choose a checkpoint</source>
         <translation>选择检查点</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="229"/>
+        <location filename="../ui/run_panel.cpp" line="225"/>
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>检查点 (*.safetensors);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="309"/>
+        <location filename="../ui/run_panel.cpp" line="305"/>
         <source>Loaded: %1 (%2, %3 on %4, %5 px)</source>
         <translation>已加载：%1（%2，%3，运行于 %4，%5 像素）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="322"/>
+        <location filename="../ui/run_panel.cpp" line="318"/>
         <source>Loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="325"/>
+        <location filename="../ui/run_panel.cpp" line="321"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="333"/>
+        <location filename="../ui/run_panel.cpp" line="329"/>
         <source>frame %1/%2 · step %3/%4 · %5 it/s · ETA %6</source>
         <translation>帧 %1/%2 · 步骤 %3/%4 · %5 it/s · 剩余 %6</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="346"/>
+        <location filename="../ui/run_panel.cpp" line="342"/>
         <source>Predicted final image of frame %1 after step %2</source>
         <translation>第 %1 帧在第 %2 步之后预测的最终图像</translation>
     </message>
@@ -1788,17 +1838,17 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui_main.cpp" line="52"/>
+        <location filename="../app/gui_main.cpp" line="69"/>
         <source>Save a PNG of the main window and quit.</source>
         <translation>将主窗口保存为 PNG 后退出。</translation>
     </message>
     <message>
-        <location filename="../app/gui_main.cpp" line="54"/>
+        <location filename="../app/gui_main.cpp" line="71"/>
         <source>Open this project folder.</source>
         <translation>打开此项目文件夹。</translation>
     </message>
     <message>
-        <location filename="../app/gui_main.cpp" line="58"/>
+        <location filename="../app/gui_main.cpp" line="75"/>
         <source>Show this view first: story, frames, inspector, masks or plots.</source>
         <translation>首先显示此视图：story、frames、inspector、masks 或 plots。</translation>
     </message>

@@ -145,32 +145,32 @@
 <context>
     <name>FramesView</name>
     <message>
-        <location filename="../ui/frames_view.cpp" line="21"/>
+        <location filename="../ui/frames_view.cpp" line="22"/>
         <source>No frames yet: write a story and press Generate (Ctrl+Return).</source>
         <translation>尚無影格：請撰寫故事並按下「生成」（Ctrl+Return）。</translation>
     </message>
     <message>
-        <location filename="../ui/frames_view.cpp" line="39"/>
+        <location filename="../ui/frames_view.cpp" line="40"/>
         <source>Strip</source>
         <translation>並排</translation>
     </message>
     <message>
-        <location filename="../ui/frames_view.cpp" line="41"/>
+        <location filename="../ui/frames_view.cpp" line="42"/>
         <source>Show every frame side by side</source>
         <translation>並排顯示所有影格</translation>
     </message>
     <message>
-        <location filename="../ui/frames_view.cpp" line="44"/>
+        <location filename="../ui/frames_view.cpp" line="45"/>
         <source>Export…</source>
         <translation>匯出…</translation>
     </message>
     <message>
-        <location filename="../ui/frames_view.cpp" line="45"/>
+        <location filename="../ui/frames_view.cpp" line="46"/>
         <source>Write frames, strip, GIF/MP4, story.json and attention records to a folder</source>
         <translation>將各影格、並排圖、GIF/MP4、story.json 與注意力記錄寫入資料夾</translation>
     </message>
     <message>
-        <location filename="../ui/frames_view.cpp" line="69"/>
+        <location filename="../ui/frames_view.cpp" line="75"/>
         <source>Frame %1</source>
         <translation>第 %1 個影格</translation>
     </message>
@@ -398,278 +398,278 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="54"/>
+        <location filename="../ui/main_window.cpp" line="56"/>
         <source>Story</source>
         <translation>故事</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="55"/>
-        <location filename="../ui/main_window.cpp" line="297"/>
+        <location filename="../ui/main_window.cpp" line="57"/>
+        <location filename="../ui/main_window.cpp" line="299"/>
         <source>Run</source>
         <translation>執行</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="56"/>
+        <location filename="../ui/main_window.cpp" line="58"/>
         <source>Attention inspector</source>
         <translation>注意力檢查器</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="57"/>
+        <location filename="../ui/main_window.cpp" line="59"/>
         <source>Per-token heatmaps for any step and layer.</source>
         <translation>任意步驟與層的逐詞元熱力圖。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="58"/>
+        <location filename="../ui/main_window.cpp" line="60"/>
         <source>Masks</source>
         <translation>遮罩</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="59"/>
+        <location filename="../ui/main_window.cpp" line="61"/>
         <source>Paint masks per token and score attention alignment.</source>
         <translation>為每個詞元繪製遮罩並評估注意力對齊程度。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="60"/>
+        <location filename="../ui/main_window.cpp" line="62"/>
         <source>Plots</source>
         <translation>圖表</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="61"/>
+        <location filename="../ui/main_window.cpp" line="63"/>
         <source>Attention mass per token over steps, per-layer bars, alignment vs step.</source>
         <translation>各詞元注意力質量隨步驟變化、逐層柱狀圖、對齊度隨步驟變化。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="62"/>
+        <location filename="../ui/main_window.cpp" line="64"/>
         <source>Log</source>
         <translation>日誌</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="76"/>
+        <location filename="../ui/main_window.cpp" line="78"/>
         <source>Autosave failed: %1</source>
         <translation>自動儲存失敗：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="82"/>
+        <location filename="../ui/main_window.cpp" line="84"/>
         <source>Unsaved changes</source>
         <translation>未儲存的變更</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="91"/>
+        <location filename="../ui/main_window.cpp" line="93"/>
         <source>Ready</source>
         <translation>就緒</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="92"/>
+        <location filename="../ui/main_window.cpp" line="94"/>
         <source>StoryScope started</source>
         <translation>StoryScope 已啟動</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="99"/>
+        <location filename="../ui/main_window.cpp" line="101"/>
         <source>Opened the built-in example story</source>
         <translation>已開啟內建範例故事</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="100"/>
+        <location filename="../ui/main_window.cpp" line="102"/>
         <source>Opened the example story %1</source>
         <translation>已開啟範例故事 %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="105"/>
+        <location filename="../ui/main_window.cpp" line="107"/>
         <source>No model loaded: the demo model (resources/models/shapes-demo) is not installed. Choose a diffusers folder or a checkpoint and press Load.</source>
         <translation>未載入模型：未安裝示範模型（resources/models/shapes-demo）。請選擇 diffusers 資料夾或檢查點，然後按下「載入」。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="172"/>
+        <location filename="../ui/main_window.cpp" line="174"/>
         <source>Attention recording is off for this model size; switch it on in the Run panel</source>
         <translation>此模型規模下注意力記錄已關閉；可在「執行」面板中開啟</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="175"/>
+        <location filename="../ui/main_window.cpp" line="177"/>
         <source>Model loaded: %1</source>
         <translation>模型已載入：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="182"/>
+        <location filename="../ui/main_window.cpp" line="184"/>
         <source>Frame %1 ready</source>
         <translation>第 %1 個影格已就緒</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="185"/>
+        <location filename="../ui/main_window.cpp" line="187"/>
         <source>Frame %1 failed: %2</source>
         <translation>第 %1 個影格失敗：%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="191"/>
+        <location filename="../ui/main_window.cpp" line="193"/>
         <source>Cancelled: finished frames are kept</source>
         <translation>已取消：已完成的影格已保留</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="191"/>
+        <location filename="../ui/main_window.cpp" line="193"/>
         <source>Finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="205"/>
+        <location filename="../ui/main_window.cpp" line="207"/>
         <source>No model loaded: %1</source>
         <translation>未載入模型：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="243"/>
+        <location filename="../ui/main_window.cpp" line="245"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="243"/>
+        <location filename="../ui/main_window.cpp" line="245"/>
         <source>No model is loaded: choose one in the Run panel and press Load model.</source>
         <translation>未載入模型：請在「執行」面板中選擇模型，然後按下「載入模型」。</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="252"/>
+        <location filename="../ui/main_window.cpp" line="254"/>
         <source>The story cannot run: %1</source>
         <translation>無法執行此故事：%1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="262"/>
+        <location filename="../ui/main_window.cpp" line="264"/>
         <source>Generating %1 frames…</source>
         <translation>正在生成 %1 個影格…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="269"/>
+        <location filename="../ui/main_window.cpp" line="271"/>
         <source>Cancelling after the current step…</source>
         <translation>將在目前步驟完成後取消…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="270"/>
+        <location filename="../ui/main_window.cpp" line="272"/>
         <source>Cancel requested</source>
         <translation>已要求取消</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="274"/>
+        <location filename="../ui/main_window.cpp" line="276"/>
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="275"/>
+        <location filename="../ui/main_window.cpp" line="277"/>
         <source>&amp;New project</source>
         <translation>新增專案(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="276"/>
+        <location filename="../ui/main_window.cpp" line="278"/>
         <source>&amp;Open project…</source>
         <translation>開啟專案(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="277"/>
+        <location filename="../ui/main_window.cpp" line="279"/>
         <source>Open &amp;recent</source>
         <translation>最近開啟(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="279"/>
+        <location filename="../ui/main_window.cpp" line="281"/>
         <source>&amp;Save project</source>
         <translation>儲存專案(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="280"/>
+        <location filename="../ui/main_window.cpp" line="282"/>
         <source>Save project &amp;as…</source>
         <translation>專案另存新檔(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="284"/>
         <source>&amp;Import story.json…</source>
         <translation>匯入 story.json(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="284"/>
         <source>Ctrl+I</source>
         <translation>Ctrl+I</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="284"/>
+        <location filename="../ui/main_window.cpp" line="286"/>
         <source>&amp;Export frames…</source>
         <translation>匯出影格(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="284"/>
+        <location filename="../ui/main_window.cpp" line="286"/>
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="286"/>
+        <location filename="../ui/main_window.cpp" line="288"/>
         <source>&amp;Quit</source>
         <translation>結束(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="288"/>
+        <location filename="../ui/main_window.cpp" line="290"/>
         <source>&amp;Run</source>
         <translation>執行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="289"/>
+        <location filename="../ui/main_window.cpp" line="291"/>
         <source>&amp;Load model</source>
         <translation>載入模型(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="289"/>
+        <location filename="../ui/main_window.cpp" line="291"/>
         <source>Ctrl+L</source>
         <translation>Ctrl+L</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="292"/>
+        <location filename="../ui/main_window.cpp" line="294"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="295"/>
+        <location filename="../ui/main_window.cpp" line="297"/>
         <source>&amp;Cancel</source>
         <translation>取消(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="302"/>
+        <location filename="../ui/main_window.cpp" line="304"/>
         <source>&amp;View</source>
         <translation>檢視(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="305"/>
+        <location filename="../ui/main_window.cpp" line="307"/>
         <source>&amp;Strip</source>
         <translation>並排顯示(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="305"/>
+        <location filename="../ui/main_window.cpp" line="307"/>
         <source>Ctrl+T</source>
         <translation>Ctrl+T</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="307"/>
+        <location filename="../ui/main_window.cpp" line="309"/>
         <source>&amp;Reset layout</source>
         <translation>重設版面(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="310"/>
+        <location filename="../ui/main_window.cpp" line="312"/>
         <source>Layout reset</source>
         <translation>版面已重設</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="313"/>
+        <location filename="../ui/main_window.cpp" line="318"/>
         <source>&amp;Help</source>
         <translation>說明(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="314"/>
+        <location filename="../ui/main_window.cpp" line="319"/>
         <source>&amp;About StoryScope</source>
         <translation>關於 StoryScope(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="352"/>
+        <location filename="../ui/main_window.cpp" line="357"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="353"/>
+        <location filename="../ui/main_window.cpp" line="358"/>
         <source>%1%2 — StoryScope</source>
         <translation>%1%2 — StoryScope</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="356"/>
+        <location filename="../ui/main_window.cpp" line="361"/>
         <source>About StoryScope</source>
         <translation>關於 StoryScope</translation>
     </message>
@@ -824,6 +824,56 @@
         <location filename="../ui/main_window_project.cpp" line="183"/>
         <source>The story could not be read: %1</source>
         <translation>無法讀取故事：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="15"/>
+        <source>&amp;Theme</source>
+        <translation>佈景主題(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="23"/>
+        <source>&amp;System</source>
+        <translation>跟隨系統(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="24"/>
+        <source>&amp;Light</source>
+        <translation>淺色(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="25"/>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="35"/>
+        <source>Theme: %1</source>
+        <translation>佈景主題：%1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="41"/>
+        <source>&amp;Language</source>
+        <translation>語言(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="51"/>
+        <source>&amp;System language</source>
+        <translation>系統語言(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="64"/>
+        <source>Language: %1 (from the next start)</source>
+        <translation>語言：%1（下次啟動時生效）</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="66"/>
+        <source>Language</source>
+        <translation>語言</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window_appearance.cpp" line="67"/>
+        <source>The new language is used the next time StoryScope starts.</source>
+        <translation>新的語言將在下次啟動 StoryScope 時生效。</translation>
     </message>
 </context>
 <context>
@@ -1024,105 +1074,105 @@
 <context>
     <name>PlotsPanel</name>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="65"/>
-        <location filename="../ui/plots_panel.cpp" line="67"/>
+        <location filename="../ui/plots_panel.cpp" line="88"/>
+        <location filename="../ui/plots_panel.cpp" line="90"/>
         <source>Step</source>
         <translation>步驟</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="65"/>
-        <location filename="../ui/plots_panel.cpp" line="66"/>
+        <location filename="../ui/plots_panel.cpp" line="88"/>
+        <location filename="../ui/plots_panel.cpp" line="89"/>
         <source>Mean attention</source>
         <translation>平均注意力</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="66"/>
+        <location filename="../ui/plots_panel.cpp" line="89"/>
         <source>Layer</source>
         <translation>層</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="67"/>
+        <location filename="../ui/plots_panel.cpp" line="90"/>
         <source>Score</source>
         <translation>分數</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="70"/>
+        <location filename="../ui/plots_panel.cpp" line="93"/>
         <source>Mass per token</source>
         <translation>各詞元質量</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="71"/>
+        <location filename="../ui/plots_panel.cpp" line="94"/>
         <source>Per layer</source>
         <translation>逐層</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="72"/>
+        <location filename="../ui/plots_panel.cpp" line="95"/>
         <source>Alignment</source>
         <translation>對齊度</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="73"/>
+        <location filename="../ui/plots_panel.cpp" line="96"/>
         <source>IoU</source>
         <translation>IoU</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="74"/>
+        <location filename="../ui/plots_panel.cpp" line="97"/>
         <source>MSE</source>
         <translation>MSE</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="75"/>
+        <location filename="../ui/plots_panel.cpp" line="98"/>
         <source>Mass inside</source>
         <translation>遮罩內質量</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="76"/>
+        <location filename="../ui/plots_panel.cpp" line="99"/>
         <source>Alignment score plotted over steps</source>
         <translation>對齊分數隨步驟變化的曲線</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="77"/>
+        <location filename="../ui/plots_panel.cpp" line="100"/>
         <source>Export…</source>
         <translation>匯出…</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="78"/>
+        <location filename="../ui/plots_panel.cpp" line="101"/>
         <source>Save the plot shown as PNG or PDF</source>
         <translation>將目前圖表儲存為 PNG 或 PDF</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="82"/>
+        <location filename="../ui/plots_panel.cpp" line="105"/>
         <source>Alignment score</source>
         <translation>對齊分數</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="150"/>
+        <location filename="../ui/plots_panel.cpp" line="186"/>
         <source>Cannot plot this view: %1</source>
         <translation>無法繪製此檢視：%1</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="167"/>
+        <location filename="../ui/plots_panel.cpp" line="203"/>
         <source>Step (%1)</source>
         <translation>步驟（%1）</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="178"/>
+        <location filename="../ui/plots_panel.cpp" line="214"/>
         <source>mass of &quot;%1&quot;</source>
         <translation>「%1」的質量</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="201"/>
+        <location filename="../ui/plots_panel.cpp" line="237"/>
         <source>Cannot score the masks: %1</source>
         <translation>無法為遮罩評分：%1</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="231"/>
-        <location filename="../ui/plots_panel.cpp" line="240"/>
+        <location filename="../ui/plots_panel.cpp" line="267"/>
+        <location filename="../ui/plots_panel.cpp" line="276"/>
         <source>Export plot</source>
         <translation>匯出圖表</translation>
     </message>
     <message>
-        <location filename="../ui/plots_panel.cpp" line="232"/>
+        <location filename="../ui/plots_panel.cpp" line="268"/>
         <source>PNG image (*.png);;PDF document (*.pdf)</source>
         <translation>PNG 影像 (*.png);;PDF 文件 (*.pdf)</translation>
     </message>
@@ -1203,258 +1253,258 @@
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../ui/run_panel.cpp" line="63"/>
+        <location filename="../ui/run_panel.cpp" line="59"/>
         <source>No model loaded: choose a diffusers folder or a checkpoint and press Load.</source>
         <translation>未載入模型：請選擇 diffusers 資料夾或檢查點，然後按下「載入」。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="68"/>
+        <location filename="../ui/run_panel.cpp" line="64"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="73"/>
+        <location filename="../ui/run_panel.cpp" line="69"/>
         <source>diffusers folder or .safetensors checkpoint</source>
         <translation>diffusers 資料夾或 .safetensors 檢查點</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="75"/>
+        <location filename="../ui/run_panel.cpp" line="71"/>
         <source>A diffusers folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/), a single-file checkpoint, or the shipped shapes demo.</source>
         <translation>diffusers 資料夾（model_index.json、unet/、vae/、text_encoder/、tokenizer/）、單一檔案檢查點，或隨附的形狀示範模型。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="77"/>
+        <location filename="../ui/run_panel.cpp" line="73"/>
         <source>demo (shapes world)</source>
         <translation>示範（形狀世界）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="81"/>
+        <location filename="../ui/run_panel.cpp" line="77"/>
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="82"/>
-        <location filename="../ui/run_panel.cpp" line="227"/>
+        <location filename="../ui/run_panel.cpp" line="78"/>
+        <location filename="../ui/run_panel.cpp" line="223"/>
         <source>Choose a diffusers model folder</source>
         <translation>選擇 diffusers 模型資料夾</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="85"/>
+        <location filename="../ui/run_panel.cpp" line="81"/>
         <source>File…</source>
         <translation>檔案…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="86"/>
+        <location filename="../ui/run_panel.cpp" line="82"/>
         <source>Choose a single-file checkpoint (.safetensors)</source>
         <translation>選擇單一檔案檢查點（.safetensors）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="94"/>
+        <location filename="../ui/run_panel.cpp" line="90"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="95"/>
+        <location filename="../ui/run_panel.cpp" line="91"/>
         <source>CUDA GPU</source>
         <translation>CUDA GPU</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="97"/>
+        <location filename="../ui/run_panel.cpp" line="93"/>
         <source>float32</source>
         <translation>float32</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="98"/>
+        <location filename="../ui/run_panel.cpp" line="94"/>
         <source>float16</source>
         <translation>float16</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="99"/>
+        <location filename="../ui/run_panel.cpp" line="95"/>
         <source>bfloat16</source>
         <translation>bfloat16</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="100"/>
+        <location filename="../ui/run_panel.cpp" line="96"/>
         <source>Lower precision halves the memory; float16 is meant for GPUs.</source>
         <translation>較低精度可將記憶體用量減半；float16 適用於 GPU。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="101"/>
+        <location filename="../ui/run_panel.cpp" line="97"/>
         <source>Device:</source>
         <translation>裝置：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="102"/>
+        <location filename="../ui/run_panel.cpp" line="98"/>
         <source>Precision:</source>
         <translation>精度：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="105"/>
+        <location filename="../ui/run_panel.cpp" line="101"/>
         <source>Load model</source>
         <translation>載入模型</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="110"/>
+        <location filename="../ui/run_panel.cpp" line="106"/>
         <source>Choose a model first.</source>
         <translation>請先選擇模型。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="123"/>
+        <location filename="../ui/run_panel.cpp" line="119"/>
         <source>Sampling</source>
         <translation>取樣</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="128"/>
+        <location filename="../ui/run_panel.cpp" line="124"/>
         <source>The scheduler that turns noise predictions into the next latents.</source>
         <translation>將雜訊預測轉換為下一步潛在表示的排程器。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="131"/>
+        <location filename="../ui/run_panel.cpp" line="127"/>
         <source>Denoising steps per frame.</source>
         <translation>每個影格的去噪步數。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="135"/>
+        <location filename="../ui/run_panel.cpp" line="131"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off.</source>
         <translation>無分類器引導（CFG）強度；小於或等於 1 時關閉引導。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="138"/>
+        <location filename="../ui/run_panel.cpp" line="134"/>
         <source>Lock</source>
         <translation>鎖定</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="140"/>
+        <location filename="../ui/run_panel.cpp" line="136"/>
         <source>Locked: every Generate uses this seed. Unlocked: a new seed for every run.</source>
         <translation>鎖定：每次生成都使用此種子。未鎖定：每次執行使用新種子。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="142"/>
+        <location filename="../ui/run_panel.cpp" line="138"/>
         <source>Random</source>
         <translation>隨機</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="143"/>
+        <location filename="../ui/run_panel.cpp" line="139"/>
         <source>Pick a new seed now</source>
         <translation>立即選取新種子</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="150"/>
+        <location filename="../ui/run_panel.cpp" line="146"/>
         <source>Image width in pixels (a multiple of 8); 0 uses the model&apos;s size.</source>
         <translation>影像寬度，單位為像素（8 的倍數）；0 表示使用模型的尺寸。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="151"/>
+        <location filename="../ui/run_panel.cpp" line="147"/>
         <source>Image height in pixels (a multiple of 8); 0 uses the model&apos;s size.</source>
         <translation>影像高度，單位為像素（8 的倍數）；0 表示使用模型的尺寸。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="156"/>
+        <location filename="../ui/run_panel.cpp" line="152"/>
         <source>Sampler:</source>
         <translation>取樣器：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="157"/>
+        <location filename="../ui/run_panel.cpp" line="153"/>
         <source>Steps:</source>
         <translation>步數：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="158"/>
+        <location filename="../ui/run_panel.cpp" line="154"/>
         <source>Guidance:</source>
         <translation>引導強度：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="159"/>
+        <location filename="../ui/run_panel.cpp" line="155"/>
         <source>Seed:</source>
         <translation>種子：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="160"/>
+        <location filename="../ui/run_panel.cpp" line="156"/>
         <source>Size:</source>
         <translation>尺寸：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="161"/>
+        <location filename="../ui/run_panel.cpp" line="157"/>
         <source>Record attention</source>
         <translation>記錄注意力</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="164"/>
+        <location filename="../ui/run_panel.cpp" line="160"/>
         <source>Keep every cross-attention map for the inspector and plots (frames then render one at a time and use more memory).</source>
         <translation>保留所有交叉注意力圖，供檢查器與圖表使用（此時各影格將逐一渲染，並佔用更多記憶體）。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="166"/>
+        <location filename="../ui/run_panel.cpp" line="162"/>
         <source>Live preview</source>
         <translation>即時預覽</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="168"/>
+        <location filename="../ui/run_panel.cpp" line="164"/>
         <source>Decode the predicted final image after every step (slower on large models).</source>
         <translation>每一步之後解碼預測的最終影像（在大型模型上較慢）。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="188"/>
+        <location filename="../ui/run_panel.cpp" line="184"/>
         <source>Run</source>
         <translation>執行</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="191"/>
+        <location filename="../ui/run_panel.cpp" line="187"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="193"/>
+        <location filename="../ui/run_panel.cpp" line="189"/>
         <source>Render every frame of the story (Ctrl+Return)</source>
         <translation>渲染故事的所有影格（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="194"/>
+        <location filename="../ui/run_panel.cpp" line="190"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="196"/>
+        <location filename="../ui/run_panel.cpp" line="192"/>
         <source>Stop after the current step; finished frames are kept (Esc)</source>
         <translation>在目前步驟完成後停止；已完成的影格將保留（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="210"/>
+        <location filename="../ui/run_panel.cpp" line="206"/>
         <source>The predicted final image after the latest step</source>
         <translation>最新一步之後預測的最終影像</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="228"/>
+        <location filename="../ui/run_panel.cpp" line="224"/>
         <source>Choose a checkpoint</source>
         <translation>選擇檢查點</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="229"/>
+        <location filename="../ui/run_panel.cpp" line="225"/>
         <source>Checkpoints (*.safetensors);;All files (*)</source>
         <translation>檢查點 (*.safetensors);;所有檔案 (*)</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="309"/>
+        <location filename="../ui/run_panel.cpp" line="305"/>
         <source>Loaded: %1 (%2, %3 on %4, %5 px)</source>
         <translation>已載入：%1（%2，%3，執行於 %4，%5 像素）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="322"/>
+        <location filename="../ui/run_panel.cpp" line="318"/>
         <source>Loading the model…</source>
         <translation>正在載入模型…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="325"/>
+        <location filename="../ui/run_panel.cpp" line="321"/>
         <source>Starting…</source>
         <translation>正在啟動…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="333"/>
+        <location filename="../ui/run_panel.cpp" line="329"/>
         <source>frame %1/%2 · step %3/%4 · %5 it/s · ETA %6</source>
         <translation>影格 %1/%2 · 步驟 %3/%4 · %5 it/s · 剩餘 %6</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="346"/>
+        <location filename="../ui/run_panel.cpp" line="342"/>
         <source>Predicted final image of frame %1 after step %2</source>
         <translation>第 %1 個影格在第 %2 步之後預測的最終影像</translation>
     </message>
@@ -1788,17 +1838,17 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui_main.cpp" line="52"/>
+        <location filename="../app/gui_main.cpp" line="69"/>
         <source>Save a PNG of the main window and quit.</source>
         <translation>將主視窗儲存為 PNG 後結束。</translation>
     </message>
     <message>
-        <location filename="../app/gui_main.cpp" line="54"/>
+        <location filename="../app/gui_main.cpp" line="71"/>
         <source>Open this project folder.</source>
         <translation>開啟此專案資料夾。</translation>
     </message>
     <message>
-        <location filename="../app/gui_main.cpp" line="58"/>
+        <location filename="../app/gui_main.cpp" line="75"/>
         <source>Show this view first: story, frames, inspector, masks or plots.</source>
         <translation>首先顯示此檢視：story、frames、inspector、masks 或 plots。</translation>
     </message>

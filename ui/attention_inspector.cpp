@@ -204,15 +204,18 @@ void AttentionInspector::redraw_tiles() {
   const QImage base = background_image();
   const Colormap colormap = controls_->colormap();
   const double opacity = controls_->opacity();
+  // Without a picture under it the map is drawn at the tile's size in device pixels (sharp on
+  // high-DPI screens).
+  const double dpr = devicePixelRatioF();
   for (int i = 0; i < rows; ++i) {
     const at::Tensor map = shown_maps_[i];
-    tiles_[i]->set_content(heatmap_overlay(base, map, colormap, opacity, kTileSize), map,
+    tiles_[i]->set_content(heatmap_overlay(base, map, colormap, opacity, qRound(kTileSize * dpr)), map,
                            i < shown_labels_.size() ? shown_labels_[i] : QString::number(i));
     tiles_[i]->set_highlighted(i == selection_.token);
   }
   if (rows > 0) {
     const at::Tensor map = shown_maps_[selection_.token];
-    large_view_->set_content(heatmap_overlay(base, map, colormap, opacity, kLargeSize), map,
+    large_view_->set_content(heatmap_overlay(base, map, colormap, opacity, qRound(kLargeSize * dpr)), map,
                              shown_labels_.value(selection_.token));
   } else {
     large_view_->set_content({}, at::Tensor(), QString());

@@ -3,6 +3,7 @@
 #include <QHBoxLayout>
 #include <QListWidget>
 #include <QPainter>
+#include <QPixmap>
 #include <QSplitter>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -65,7 +66,12 @@ void FramesView::addFrame(const FramePtr& frame) {
   const auto at = std::lower_bound(frames_.begin(), frames_.end(), frame->index,
                                    [](const FramePtr& f, int index) { return f->index < index; });
   const int row = static_cast<int>(at - frames_.begin());
-  const QIcon icon(QPixmap::fromImage(frame->image.scaled(kThumb, kThumb, Qt::KeepAspectRatio)));
+  // Thumbnails in device pixels, so they stay sharp on high-DPI screens.
+  const double dpr = devicePixelRatioF();
+  QPixmap thumb = QPixmap::fromImage(
+      frame->image.scaled(qRound(kThumb * dpr), qRound(kThumb * dpr), Qt::KeepAspectRatio));
+  thumb.setDevicePixelRatio(dpr);
+  const QIcon icon(thumb);
   const QString label = tr("Frame %1").arg(frame->index + 1);
   if (at != frames_.end() && (*at)->index == frame->index) {
     *at = frame;

@@ -25,7 +25,8 @@ void ImageView::paintEvent(QPaintEvent*) {
   }
   const QSize fitted = image_.size().scaled(size(), Qt::KeepAspectRatio);
   const QRect target(QPoint((width() - fitted.width()) / 2, (height() - fitted.height()) / 2), fitted);
-  const bool enlarging_a_lot = fitted.width() >= 2 * image_.width();
+  // Measured in device pixels: on a 2x screen a 64 px frame in 128 logical px is enlarged 4x.
+  const bool enlarging_a_lot = fitted.width() * devicePixelRatioF() >= 2 * image_.width();
   painter.setRenderHint(QPainter::SmoothPixmapTransform, !enlarging_a_lot);
   painter.drawImage(target, image_);
 }

@@ -16,6 +16,7 @@
 
 #include "ui/about_info.h"
 #include "ui/analysis_docks.h"
+#include "ui/appearance.h"
 #include "ui/default_story.h"
 #include "ui/frames_view.h"
 #include "ui/project_session.h"
@@ -39,6 +40,7 @@ QWidget* pending_panel(const QString& text) {
 
 MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMainWindow(parent) {
   setObjectName(QStringLiteral("MainWindow"));
+  apply_theme(stored_theme());  // before the widgets exist: they start in the right colours
   engine_ = new EngineClient(this);
   session_ = new ProjectSession(this);
   story_ = new StoryPanel;
@@ -309,6 +311,9 @@ void MainWindow::create_menus() {
     QSettings().remove(QStringLiteral("window/state"));
     log(tr("Layout reset"));
   });
+  view->addSeparator();
+  add_theme_menu(view);
+  add_language_menu(view);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About StoryScope"), this, &MainWindow::show_about);

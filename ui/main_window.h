@@ -89,6 +89,8 @@ class MainWindow : public QMainWindow {
                         QWidget* content);
   void connect_engine();
   void create_menus();
+  void add_theme_menu(QMenu* parent);     // main_window_appearance.cpp
+  void add_language_menu(QMenu* parent);  // main_window_appearance.cpp
   void rebuild_recent_menu();
   void restore_layout();
   void show_about();

@@ -55,6 +55,29 @@ void fit_step_axes(QCustomPlot* plot) {
   plot->yAxis->scaleRange(1.15, plot->yAxis->range().center());
 }
 
+// QCustomPlot draws black on white whatever the theme: take the colours from the palette instead.
+void colour_plot(QCustomPlot* plot, const QPalette& palette) {
+  const QColor text = palette.color(QPalette::Text);
+  // Grid and frame lines: the text colour faded, so they show on a light or a dark base alike.
+  QColor grid = text, frame = text;
+  grid.setAlphaF(0.25f);
+  frame.setAlphaF(0.5f);
+  plot->setBackground(palette.base());
+  for (QCPAxis* axis : plot->axisRect()->axes()) {
+    axis->setBasePen(QPen(text));
+    axis->setTickPen(QPen(text));
+    axis->setSubTickPen(QPen(text));
+    axis->setLabelColor(text);
+    axis->setTickLabelColor(text);
+    axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+    axis->grid()->setSubGridPen(Qt::NoPen);
+    axis->grid()->setZeroLinePen(QPen(grid, 1, Qt::SolidLine));
+  }
+  plot->legend->setBrush(palette.base());
+  plot->legend->setBorderPen(QPen(frame));
+  plot->legend->setTextColor(text);
+}
+
 QVector<double> to_qvector(const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); }
 
 }  // namespace
@@ -89,7 +112,20 @@ PlotsPanel::PlotsPanel(QWidget* parent)
   connect(metric_box_, &QComboBox::currentIndexChanged, this,
           [this] { setAlignmentMetric(AlignmentMetric(metric_box_->currentData().toInt())); });
   connect(export_button, &QPushButton::clicked, this, &PlotsPanel::export_clicked);
+  apply_palette();
   refresh();
+}
+
+void PlotsPanel::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() == QEvent::PaletteChange) {
+    apply_palette();
+    for (QCustomPlot* p : {mass_plot_, layer_plot_, alignment_plot_}) p->replot();
+  }
+}
+
+void PlotsPanel::apply_palette() {
+  for (QCustomPlot* p : {mass_plot_, layer_plot_, alignment_plot_}) colour_plot(p, palette());
 }
 
 void PlotsPanel::setFrame(FramePtr frame) {

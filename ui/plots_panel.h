@@ -37,7 +37,12 @@ class PlotsPanel : public QWidget {
   // PNG or PDF by suffix; throws storyscope::Error naming the file when it cannot be written.
   void exportPlot(Plot which, const QString& path) const;
 
+ protected:
+  // Plots paint with their own pens: re-colour them when the palette (the theme) changes.
+  void changeEvent(QEvent* event) override;
+
  private:
+  void apply_palette();
   void refresh();
   void draw_mass();
   void draw_layers();

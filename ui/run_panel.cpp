@@ -22,6 +22,7 @@
 
 #include "core/pipeline/model_loader.h"
 #include "core/schedulers/factory.h"
+#include "ui/appearance.h"
 
 namespace storyscope::ui {
 namespace {
@@ -208,7 +209,6 @@ QWidget* RunPanel::build_run_box() {
   error_->setObjectName(QStringLiteral("runError"));
   error_->setWordWrap(true);
   error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  error_->setStyleSheet(QStringLiteral("color: #c0392b;"));
   error_->hide();
   layout->addWidget(progress_);
   layout->addWidget(progress_text_);
@@ -343,6 +343,7 @@ void RunPanel::showPreview(int frame, int step, const QImage& x0) {
 }
 
 void RunPanel::showError(const QString& message) {
+  error_->setStyleSheet(error_text_style(palette()));
   error_->setText(message);
   error_->show();
 }

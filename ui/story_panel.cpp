@@ -18,6 +18,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "ui/appearance.h"
 #include "ui/prompt_budget.h"
 
 namespace storyscope::ui {
@@ -370,11 +371,11 @@ void StoryPanel::refreshBudget() {
     }
     auto* row = new QTreeWidgetItem(
         budget_, {QString::number(f.frame + 1), join_window(f.window), counts.join(QStringLiteral(" · "))});
-    if (over) row->setForeground(2, QBrush(Qt::red));
+    if (over) row->setForeground(2, QBrush(error_text_colour(palette())));
   }
   if (!report.error.isEmpty()) {
     budget_message_->setText(tr("This story cannot run as written: %1").arg(report.error));
-    budget_message_->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    budget_message_->setStyleSheet(error_text_style(palette()));
   } else {
     budget_message_->setText(
         tr("Window: %1 of %2 frames per prompt").arg(report.window_size).arg(spec().window_size));
