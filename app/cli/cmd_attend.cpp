@@ -20,6 +20,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/init_latents.h"
 #include "app/cli/interrupt.h"
 #include "app/cli/model_args.h"
 #include "app/cli/progress_bar.h"
@@ -118,26 +119,11 @@ std::string sanitise(const std::string& word) {
   return out.empty() ? "_" : out;
 }
 
-at::Tensor read_init_latents(const std::string& path, const std::string& key) {
-  auto file = SafetensorsFile::open(path);
-  if (!key.empty()) return file->tensor(key).to(at::kFloat).clone();
-  if (file->contains("latents")) return file->tensor("latents").to(at::kFloat).clone();
-  if (file->entries().size() == 1) return file->tensor(file->entries()[0].name).to(at::kFloat).clone();
-  throw_bad_input(path, "",
-                  "expected a tensor named \"latents\", exactly one tensor, or --init-latents-key NAME");
-}
-
 // The resolution the p2p view aggregates: 16 (Prompt-to-Prompt's) when a down/up cross layer
 // runs at a 16 grid, else the finest such grid (tiny models at small sizes).
 int p2p_resolution(const UNet2DConditionModel& unet, std::int64_t latent_h, std::int64_t latent_w) {
-  const std::int64_t sample = unet->config().sample_size.value_or(0);
-  std::set<std::int64_t> grids;
-  for (const LayerInfo& l : unet->attention_layers()) {
-    if (!l.is_cross || (l.place != Place::Down && l.place != Place::Up) || l.height <= 0 || sample <= 0)
-      continue;
-    const std::int64_t factor = std::max<std::int64_t>(1, sample / l.height);
-    grids.insert(std::min(latent_h, latent_w) / factor);
-  }
+  const std::set<std::int64_t> grids = cross_attention_grids(
+      unet->attention_layers(), unet->config().sample_size.value_or(0), latent_h, latent_w);
   if (grids.empty() || grids.count(16)) return 16;
   const int finest = static_cast<int>(*grids.rbegin());
   std::cerr << "no 16x16 down/up cross-attention layer at this size; the p2p view uses the finest grid "
@@ -351,7 +337,7 @@ int cmd_attend(int argc, char** argv) {
     req.height = height;
     req.seed = seed;
     if (auto init = args.get("init-latents"))
-      req.init_latents = read_init_latents(*init, args.get("init-latents-key").value_or(""));
+      req.init_latents = cli::read_init_latents(*init, args.get("init-latents-key").value_or(""));
     Txt2Img pipeline(bundle);
     pipeline.validate(req);
     // Same refusal as generate: a run the machine cannot hold stops here, not in the OOM killer.

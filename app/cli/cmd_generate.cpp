@@ -10,6 +10,7 @@
 
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
+#include "app/cli/init_latents.h"
 #include "app/cli/intermediates_recorder.h"
 #include "app/cli/interrupt.h"
 #include "app/cli/model_args.h"
@@ -65,15 +66,6 @@ void validate_as_flags(const Txt2Img& pipeline, const Txt2ImgRequest& req) {
   }
 }
 
-at::Tensor read_init_latents(const std::string& path, const std::string& key) {
-  auto file = SafetensorsFile::open(path);
-  if (!key.empty()) return file->tensor(key).to(at::kFloat).clone();
-  if (file->contains("latents")) return file->tensor("latents").to(at::kFloat).clone();
-  if (file->entries().size() == 1) return file->tensor(file->entries()[0].name).to(at::kFloat).clone();
-  throw_bad_input(path, "",
-                  "expected a tensor named \"latents\", exactly one tensor, or --init-latents-key NAME");
-}
-
 std::vector<std::string> output_paths(const std::string& out, int batch, std::uint64_t seed) {
   std::string base = out.empty() ? "storyscope-" + std::to_string(seed) + ".png" : out;
   if (fs::is_directory(base) || (!base.empty() && base.back() == '/'))
@@ -107,7 +99,7 @@ int cmd_generate(int argc, char** argv) {
   req.seed = seed_given ? static_cast<std::uint64_t>(args.get_int("seed", 0))
                         : (static_cast<std::uint64_t>(std::random_device{}()) << 20) ^ std::random_device{}();
   if (auto init = args.get("init-latents"))
-    req.init_latents = read_init_latents(*init, args.get("init-latents-key").value_or(""));
+    req.init_latents = cli::read_init_latents(*init, args.get("init-latents-key").value_or(""));
 
   // Installed before loading so Ctrl-C during a long load also exits 130 without a trace.
   cli::install_interrupt_handler();

@@ -170,6 +170,18 @@ void fix_sign(at::Tensor& v) {
 
 }  // namespace
 
+std::set<std::int64_t> cross_attention_grids(const std::vector<LayerInfo>& layers, std::int64_t sample_size,
+                                             std::int64_t latent_h, std::int64_t latent_w) {
+  std::set<std::int64_t> grids;
+  if (sample_size <= 0) return grids;
+  for (const LayerInfo& l : layers) {
+    if (!l.is_cross || (l.place != Place::Down && l.place != Place::Up) || l.height <= 0) continue;
+    const std::int64_t factor = std::max<std::int64_t>(1, sample_size / l.height);
+    grids.insert(std::min(latent_h, latent_w) / factor);
+  }
+  return grids;
+}
+
 at::Tensor normalise_maps(const at::Tensor& maps, MapNorm norm) {
   if (norm == MapNorm::None) return maps;
   auto flat = maps.reshape({maps.size(0), -1});

@@ -7,11 +7,13 @@
 #include <ATen/Tensor.h>
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/attention/attention_record.h"
+#include "core/attention/layer_info.h"
 
 namespace storyscope {
 
@@ -32,6 +34,12 @@ struct WordSpan {
 };
 
 enum class MapNorm { None, Max, MinMax };
+
+// The grids (cells along the shorter side) the down/up cross-attention layers of a UNet with
+// `sample_size` run at for a latent_h x latent_w latent: a layer whose native query grid is H
+// high runs at latent / (sample_size / H). Which p2p resolutions a run can aggregate.
+std::set<std::int64_t> cross_attention_grids(const std::vector<LayerInfo>& layers, std::int64_t sample_size,
+                                             std::int64_t latent_h, std::int64_t latent_w);
 
 // [tokens, h, w] float32: one cross-attention record, mean over heads when recorded per head.
 at::Tensor record_token_maps(const AttentionRecord& record);

@@ -112,18 +112,11 @@ struct ProcessorGuard {
   }
 };
 
-// The finest down/up cross-attention grid at this latent size (shorter side), as `attend` finds
-// its layers: a layer at native height H of a UNet with sample_size S runs at latent / (S / H).
+// The finest down/up cross-attention grid at this latent size (shorter side).
 int finest_cross_grid(UNet2DConditionModel& unet, std::int64_t latent_h, std::int64_t latent_w,
                       const std::string& source) {
-  const std::int64_t sample = unet->config().sample_size.value_or(0);
-  std::set<std::int64_t> grids;
-  for (const LayerInfo& l : unet->attention_layers()) {
-    if (!l.is_cross || (l.place != Place::Down && l.place != Place::Up) || l.height <= 0 || sample <= 0)
-      continue;
-    const std::int64_t factor = std::max<std::int64_t>(1, sample / l.height);
-    grids.insert(std::min(latent_h, latent_w) / factor);
-  }
+  const std::set<std::int64_t> grids = cross_attention_grids(
+      unet->attention_layers(), unet->config().sample_size.value_or(0), latent_h, latent_w);
   if (grids.empty())
     throw_model_error(source, "unet down/up blocks",
                       "the UNet has no down/up cross-attention layer: word maps cannot be measured");

@@ -81,6 +81,27 @@ class TestAttentionViews : public QObject {
  private slots:
   void initTestCase() { at::set_num_threads(2); }
 
+  void crossAttentionGridsScaleWithTheLatent() {
+    // A UNet with sample_size 64: down cross at native 64 and 32, mid at 8, up cross at 16, and a
+    // self-attention layer at 64. A 48x32 latent runs the 64-high layers at 32/1, the 32-high
+    // at 32/2, the 16-high at 32/4; mid and self layers are not p2p layers.
+    auto layer = [](Place place, bool cross, std::int64_t h) {
+      LayerInfo l;
+      l.place = place;
+      l.is_cross = cross;
+      l.height = h;
+      l.width = h;
+      return l;
+    };
+    const std::vector<LayerInfo> layers = {layer(Place::Down, true, 64), layer(Place::Down, true, 32),
+                                           layer(Place::Mid, true, 8), layer(Place::Up, true, 16),
+                                           layer(Place::Down, false, 64)};
+    QCOMPARE(cross_attention_grids(layers, 64, 48, 32), (std::set<std::int64_t>{32, 16, 8}));
+    QCOMPARE(cross_attention_grids(layers, 64, 64, 64), (std::set<std::int64_t>{64, 32, 16}));
+    QVERIFY(cross_attention_grids(layers, 0, 64, 64).empty());  // unknown sample size
+    QVERIFY(cross_attention_grids({layer(Place::Mid, true, 8)}, 64, 64, 64).empty());
+  }
+
   void layerViewMeansTheStepRange() {
     auto set = empty_set(2);
     for (int s = 0; s < 3; ++s) {
