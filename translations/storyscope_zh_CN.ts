@@ -1225,27 +1225,32 @@
         <translation>不是有效的 JSON（%1）</translation>
     </message>
     <message>
-        <location filename="../ui/project.cpp" line="161"/>
+        <location filename="../ui/project.cpp" line="162"/>
         <source>is not a StoryScope project file (&quot;format&quot; is not &quot;storyscope-project&quot;)</source>
         <translation>不是 StoryScope 项目文件（&quot;format&quot; 不是 &quot;storyscope-project&quot;）</translation>
     </message>
     <message>
-        <location filename="../ui/project.cpp" line="164"/>
+        <location filename="../ui/project.cpp" line="165"/>
+        <source>&quot;version&quot; is not a whole number</source>
+        <translation>&quot;version&quot; 不是整数</translation>
+    </message>
+    <message>
+        <location filename="../ui/project.cpp" line="167"/>
         <source>was written by a newer StoryScope (format version %1)</source>
         <translation>由更新版本的 StoryScope 写入（格式版本 %1）</translation>
     </message>
     <message>
-        <location filename="../ui/project.cpp" line="167"/>
+        <location filename="../ui/project.cpp" line="171"/>
         <source>&quot;story&quot; is missing</source>
         <translation>缺少 &quot;story&quot;</translation>
     </message>
     <message>
-        <location filename="../ui/project.cpp" line="206"/>
+        <location filename="../ui/project.cpp" line="210"/>
         <source>masks.%1: %2 does not exist</source>
         <translation>masks.%1：%2 不存在</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="43"/>
+        <location filename="../ui/run_panel.cpp" line="44"/>
         <source>model default</source>
         <translation>模型默认值</translation>
     </message>
@@ -1253,223 +1258,223 @@
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../ui/run_panel.cpp" line="59"/>
+        <location filename="../ui/run_panel.cpp" line="60"/>
         <source>No model loaded: choose a diffusers folder or a checkpoint and press Load.</source>
         <translation>未加载模型：请选择 diffusers 文件夹或检查点，然后点击“加载”。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="64"/>
+        <location filename="../ui/run_panel.cpp" line="65"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="69"/>
+        <location filename="../ui/run_panel.cpp" line="70"/>
         <source>diffusers folder or .safetensors checkpoint</source>
         <translation>diffusers 文件夹或 .safetensors 检查点</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="71"/>
+        <location filename="../ui/run_panel.cpp" line="72"/>
         <source>A diffusers folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/), a single-file checkpoint, or the shipped shapes demo.</source>
         <translation>diffusers 文件夹（model_index.json、unet/、vae/、text_encoder/、tokenizer/）、单文件检查点，或随附的形状演示模型。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="73"/>
+        <location filename="../ui/run_panel.cpp" line="74"/>
         <source>demo (shapes world)</source>
         <translation>演示（形状世界）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="77"/>
+        <location filename="../ui/run_panel.cpp" line="78"/>
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="78"/>
+        <location filename="../ui/run_panel.cpp" line="79"/>
         <location filename="../ui/run_panel.cpp" line="223"/>
         <source>Choose a diffusers model folder</source>
         <translation>选择 diffusers 模型文件夹</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="81"/>
+        <location filename="../ui/run_panel.cpp" line="82"/>
         <source>File…</source>
         <translation>文件…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="82"/>
+        <location filename="../ui/run_panel.cpp" line="83"/>
         <source>Choose a single-file checkpoint (.safetensors)</source>
         <translation>选择单文件检查点（.safetensors）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="90"/>
+        <location filename="../ui/run_panel.cpp" line="91"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="91"/>
+        <location filename="../ui/run_panel.cpp" line="92"/>
         <source>CUDA GPU</source>
         <translation>CUDA GPU</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="93"/>
+        <location filename="../ui/run_panel.cpp" line="94"/>
         <source>float32</source>
         <translation>float32</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="94"/>
+        <location filename="../ui/run_panel.cpp" line="95"/>
         <source>float16</source>
         <translation>float16</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="95"/>
+        <location filename="../ui/run_panel.cpp" line="96"/>
         <source>bfloat16</source>
         <translation>bfloat16</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="96"/>
+        <location filename="../ui/run_panel.cpp" line="97"/>
         <source>Lower precision halves the memory; float16 is meant for GPUs.</source>
         <translation>较低精度可将内存占用减半；float16 适用于 GPU。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="97"/>
+        <location filename="../ui/run_panel.cpp" line="98"/>
         <source>Device:</source>
         <translation>设备：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="98"/>
+        <location filename="../ui/run_panel.cpp" line="99"/>
         <source>Precision:</source>
         <translation>精度：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="101"/>
+        <location filename="../ui/run_panel.cpp" line="102"/>
         <source>Load model</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="106"/>
+        <location filename="../ui/run_panel.cpp" line="107"/>
         <source>Choose a model first.</source>
         <translation>请先选择模型。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="119"/>
+        <location filename="../ui/run_panel.cpp" line="120"/>
         <source>Sampling</source>
         <translation>采样</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="124"/>
+        <location filename="../ui/run_panel.cpp" line="125"/>
         <source>The scheduler that turns noise predictions into the next latents.</source>
         <translation>将噪声预测转换为下一步潜变量的调度器。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="127"/>
+        <location filename="../ui/run_panel.cpp" line="128"/>
         <source>Denoising steps per frame.</source>
         <translation>每帧的去噪步数。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="131"/>
+        <location filename="../ui/run_panel.cpp" line="132"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off.</source>
         <translation>无分类器引导（CFG）强度；小于或等于 1 时关闭引导。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="134"/>
+        <location filename="../ui/run_panel.cpp" line="135"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="136"/>
+        <location filename="../ui/run_panel.cpp" line="137"/>
         <source>Locked: every Generate uses this seed. Unlocked: a new seed for every run.</source>
         <translation>锁定：每次生成都使用此种子。未锁定：每次运行使用新种子。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="138"/>
+        <location filename="../ui/run_panel.cpp" line="139"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="139"/>
+        <location filename="../ui/run_panel.cpp" line="140"/>
         <source>Pick a new seed now</source>
         <translation>立即选取新种子</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="146"/>
+        <location filename="../ui/run_panel.cpp" line="147"/>
         <source>Image width in pixels (a multiple of 8); 0 uses the model&apos;s size.</source>
         <translation>图像宽度，单位为像素（8 的倍数）；0 表示使用模型的尺寸。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="147"/>
+        <location filename="../ui/run_panel.cpp" line="148"/>
         <source>Image height in pixels (a multiple of 8); 0 uses the model&apos;s size.</source>
         <translation>图像高度，单位为像素（8 的倍数）；0 表示使用模型的尺寸。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="152"/>
+        <location filename="../ui/run_panel.cpp" line="153"/>
         <source>Sampler:</source>
         <translation>采样器：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="153"/>
+        <location filename="../ui/run_panel.cpp" line="154"/>
         <source>Steps:</source>
         <translation>步数：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="154"/>
+        <location filename="../ui/run_panel.cpp" line="155"/>
         <source>Guidance:</source>
         <translation>引导强度：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="155"/>
+        <location filename="../ui/run_panel.cpp" line="156"/>
         <source>Seed:</source>
         <translation>种子：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="156"/>
+        <location filename="../ui/run_panel.cpp" line="157"/>
         <source>Size:</source>
         <translation>尺寸：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="157"/>
+        <location filename="../ui/run_panel.cpp" line="158"/>
         <source>Record attention</source>
         <translation>记录注意力</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="160"/>
+        <location filename="../ui/run_panel.cpp" line="161"/>
         <source>Keep every cross-attention map for the inspector and plots (frames then render one at a time and use more memory).</source>
         <translation>保留所有交叉注意力图，供检查器和图表使用（此时各帧将逐个渲染，并占用更多内存）。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="162"/>
+        <location filename="../ui/run_panel.cpp" line="163"/>
         <source>Live preview</source>
         <translation>实时预览</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="164"/>
+        <location filename="../ui/run_panel.cpp" line="165"/>
         <source>Decode the predicted final image after every step (slower on large models).</source>
         <translation>每一步之后解码预测的最终图像（在大模型上较慢）。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="184"/>
+        <location filename="../ui/run_panel.cpp" line="185"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="187"/>
+        <location filename="../ui/run_panel.cpp" line="188"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="189"/>
+        <location filename="../ui/run_panel.cpp" line="190"/>
         <source>Render every frame of the story (Ctrl+Return)</source>
         <translation>渲染故事的所有帧（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="190"/>
+        <location filename="../ui/run_panel.cpp" line="191"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="192"/>
+        <location filename="../ui/run_panel.cpp" line="193"/>
         <source>Stop after the current step; finished frames are kept (Esc)</source>
         <translation>在当前步骤完成后停止；已完成的帧将保留（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="206"/>
+        <location filename="../ui/run_panel.cpp" line="207"/>
         <source>The predicted final image after the latest step</source>
         <translation>最新一步之后预测的最终图像</translation>
     </message>
@@ -1512,325 +1517,325 @@
 <context>
     <name>StoryPanel</name>
     <message>
-        <location filename="../ui/story_panel.cpp" line="50"/>
+        <location filename="../ui/story_panel.cpp" line="51"/>
         <source>Reference defaults</source>
         <translation>参考默认值</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="50"/>
+        <location filename="../ui/story_panel.cpp" line="51"/>
         <source>Ablation: off</source>
         <translation>消融：全部关闭</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="50"/>
+        <location filename="../ui/story_panel.cpp" line="51"/>
         <source>Ablation: NPR</source>
         <translation>消融：NPR</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="50"/>
+        <location filename="../ui/story_panel.cpp" line="51"/>
         <source>Ablation: SVR</source>
         <translation>消融：SVR</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="51"/>
+        <location filename="../ui/story_panel.cpp" line="52"/>
         <source>Ablation: SVR + IPCA</source>
         <translation>消融：SVR + IPCA</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="53"/>
+        <location filename="../ui/story_panel.cpp" line="54"/>
         <source>Reference defaults are 1Prompt1Story&apos;s settings; the ablations switch SVR and IPCA off and on to compare the same story with and without each technique.</source>
         <translation>参考默认值即 1Prompt1Story 的设置；消融预设会开关 SVR 和 IPCA，以比较同一故事在使用与不使用各项技术时的效果。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="55"/>
+        <location filename="../ui/story_panel.cpp" line="56"/>
         <source>Apply preset</source>
         <translation>应用预设</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="58"/>
+        <location filename="../ui/story_panel.cpp" line="59"/>
         <source>Preset:</source>
         <translation>预设：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="86"/>
+        <location filename="../ui/story_panel.cpp" line="87"/>
         <source>Story</source>
         <translation>故事</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="91"/>
+        <location filename="../ui/story_panel.cpp" line="92"/>
         <source>who the story is about, e.g. a red fox</source>
         <translation>故事的主角，例如 a red fox（一只红狐狸）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="93"/>
+        <location filename="../ui/story_panel.cpp" line="94"/>
         <source>The identity prompt P0: it starts every frame&apos;s prompt, so the subject stays the same.</source>
         <translation>身份提示词 P0：它位于每一帧提示词的开头，使主体保持一致。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="95"/>
+        <location filename="../ui/story_panel.cpp" line="96"/>
         <source>Negative prompt, shared by every frame.</source>
         <translation>负面提示词，所有帧共用。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="96"/>
+        <location filename="../ui/story_panel.cpp" line="97"/>
         <source>Identity:</source>
         <translation>身份：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="97"/>
+        <location filename="../ui/story_panel.cpp" line="98"/>
         <source>Negative:</source>
         <translation>负面：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="106"/>
+        <location filename="../ui/story_panel.cpp" line="107"/>
         <source>One prompt per frame. Double-click to edit, drag to reorder.</source>
         <translation>每帧一条提示词。双击可编辑，拖动可调整顺序。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="107"/>
+        <location filename="../ui/story_panel.cpp" line="108"/>
         <source>Frames:</source>
         <translation>帧：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="118"/>
+        <location filename="../ui/story_panel.cpp" line="119"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="118"/>
+        <location filename="../ui/story_panel.cpp" line="119"/>
         <source>Add a frame after the selected one</source>
         <translation>在所选帧之后添加一帧</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="118"/>
+        <location filename="../ui/story_panel.cpp" line="119"/>
         <source>a new scene</source>
         <translation>a new scene</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="119"/>
+        <location filename="../ui/story_panel.cpp" line="120"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="119"/>
+        <location filename="../ui/story_panel.cpp" line="120"/>
         <source>Remove the selected frame</source>
         <translation>移除所选帧</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="120"/>
+        <location filename="../ui/story_panel.cpp" line="121"/>
         <source>Duplicate</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="120"/>
+        <location filename="../ui/story_panel.cpp" line="121"/>
         <source>Duplicate the selected frame</source>
         <translation>复制所选帧</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="121"/>
+        <location filename="../ui/story_panel.cpp" line="122"/>
         <source>Up</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="121"/>
+        <location filename="../ui/story_panel.cpp" line="122"/>
         <source>Move the selected frame up</source>
         <translation>将所选帧上移</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="122"/>
+        <location filename="../ui/story_panel.cpp" line="123"/>
         <source>Down</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="122"/>
+        <location filename="../ui/story_panel.cpp" line="123"/>
         <source>Move the selected frame down</source>
         <translation>将所选帧下移</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="129"/>
+        <location filename="../ui/story_panel.cpp" line="130"/>
         <source>Frame</source>
         <translation>帧</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="129"/>
+        <location filename="../ui/story_panel.cpp" line="130"/>
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="129"/>
+        <location filename="../ui/story_panel.cpp" line="130"/>
         <source>Tokens</source>
         <translation>词元</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="131"/>
+        <location filename="../ui/story_panel.cpp" line="132"/>
         <source>Each frame&apos;s prompt is the identity followed by the prompts of its window; the token count must fit every text encoder (75 tokens for CLIP).</source>
         <translation>每帧的提示词由身份提示词加上其窗口内各帧的提示词组成；词元数不得超出任一文本编码器的上限（CLIP 为 75 个词元）。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="152"/>
+        <location filename="../ui/story_panel.cpp" line="153"/>
         <source>Sliding window</source>
         <translation>滑动窗口</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="155"/>
+        <location filename="../ui/story_panel.cpp" line="156"/>
         <source>Circular (reference code)</source>
         <translation>循环（参考代码）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="156"/>
+        <location filename="../ui/story_panel.cpp" line="157"/>
         <source>Trailing (paper)</source>
         <translation>尾随（论文）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="158"/>
+        <location filename="../ui/story_panel.cpp" line="159"/>
         <source>Which frame prompts join each frame&apos;s prompt. Circular: the frame and the next ones, wrapping around. Trailing: the frames ending at this one.</source>
         <translation>哪些帧的提示词会并入每一帧的提示词。循环：当前帧及其后续帧，到末尾后回绕到开头。尾随：以当前帧结尾的若干帧。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="163"/>
+        <location filename="../ui/story_panel.cpp" line="164"/>
         <source>How many frame prompts each prompt holds. The run uses fewer when the prompts would not fit the text encoder.</source>
         <translation>每条提示词包含多少帧的提示词。若超出文本编码器的容量，运行时会使用更少的帧。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="165"/>
-        <location filename="../ui/story_panel.cpp" line="192"/>
+        <location filename="../ui/story_panel.cpp" line="166"/>
+        <location filename="../ui/story_panel.cpp" line="193"/>
         <source>Mode:</source>
         <translation>模式：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="166"/>
+        <location filename="../ui/story_panel.cpp" line="167"/>
         <source>Size:</source>
         <translation>大小：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="173"/>
+        <location filename="../ui/story_panel.cpp" line="174"/>
         <source>Singular-value reweighting (SVR)</source>
         <translation>奇异值重加权（SVR）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="176"/>
+        <location filename="../ui/story_panel.cpp" line="177"/>
         <source>SVR</source>
         <translation>SVR</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="177"/>
+        <location filename="../ui/story_panel.cpp" line="178"/>
         <source>SVR incl. end tokens</source>
         <translation>SVR（含结束词元）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="178"/>
+        <location filename="../ui/story_panel.cpp" line="179"/>
         <source>Naive prompt reweighting (NPR)</source>
         <translation>朴素提示词重加权（NPR）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="179"/>
+        <location filename="../ui/story_panel.cpp" line="180"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="181"/>
+        <location filename="../ui/story_panel.cpp" line="182"/>
         <source>SVR strengthens the current frame&apos;s words and weakens the other frames&apos; words in the text embedding by rescaling singular values: s&apos; = beta * s * exp(-alpha * s).</source>
         <translation>SVR 通过重新缩放奇异值，在文本嵌入中增强当前帧的词、削弱其他帧的词：s&apos; = beta * s * exp(-alpha * s)。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="184"/>
+        <location filename="../ui/story_panel.cpp" line="185"/>
         <source>alpha in s&apos; = beta * s * exp(-alpha * s): how strongly large singular values are damped (negative: boosted).</source>
         <translation>s&apos; = beta * s * exp(-alpha * s) 中的 alpha：较大奇异值被衰减的强度（为负时则被放大）。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="187"/>
+        <location filename="../ui/story_panel.cpp" line="188"/>
         <source>beta in s&apos; = beta * s * exp(-alpha * s): overall scale of the singular values.</source>
         <translation>s&apos; = beta * s * exp(-alpha * s) 中的 beta：奇异值的整体缩放系数。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="188"/>
         <location filename="../ui/story_panel.cpp" line="189"/>
+        <location filename="../ui/story_panel.cpp" line="190"/>
         <source>Express (current frame): </source>
         <translation>增强（当前帧）：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="190"/>
         <location filename="../ui/story_panel.cpp" line="191"/>
+        <location filename="../ui/story_panel.cpp" line="192"/>
         <source>Suppress (other frames): </source>
         <translation>抑制（其他帧）：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="193"/>
+        <location filename="../ui/story_panel.cpp" line="194"/>
         <source>Express α:</source>
         <translation>增强 α：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="194"/>
+        <location filename="../ui/story_panel.cpp" line="195"/>
         <source>Express β:</source>
         <translation>增强 β：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="195"/>
+        <location filename="../ui/story_panel.cpp" line="196"/>
         <source>Suppress α:</source>
         <translation>抑制 α：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="196"/>
+        <location filename="../ui/story_panel.cpp" line="197"/>
         <source>Suppress β:</source>
         <translation>抑制 β：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="204"/>
+        <location filename="../ui/story_panel.cpp" line="205"/>
         <source>Identity-preserving cross-attention (IPCA)</source>
         <translation>身份保持交叉注意力（IPCA）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="206"/>
+        <location filename="../ui/story_panel.cpp" line="207"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="208"/>
+        <location filename="../ui/story_panel.cpp" line="209"/>
         <source>Every cross-attention layer also attends to the identity prompt&apos;s keys and values, which keeps the subject consistent across frames.</source>
         <translation>每个交叉注意力层还会关注身份提示词的键和值，从而使主体在各帧之间保持一致。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="212"/>
+        <location filename="../ui/story_panel.cpp" line="213"/>
         <source>Where IPCA acts, comma-separated: down, mid, up (whole parts of the UNet) or single blocks such as down1, up0.</source>
         <translation>IPCA 作用的位置，以逗号分隔：down、mid、up（UNet 的整个部分），或单个块，如 down1、up0。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="216"/>
+        <location filename="../ui/story_panel.cpp" line="217"/>
         <source>The first denoising step with IPCA; earlier steps use plain cross-attention.</source>
         <translation>启用 IPCA 的第一个去噪步骤；之前的步骤使用普通交叉注意力。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="218"/>
+        <location filename="../ui/story_panel.cpp" line="219"/>
         <source>Probability of dropping each identity key (seeded per frame), to loosen the identity&apos;s grip.</source>
         <translation>丢弃每个身份键的概率（每帧单独设定随机种子），用于减弱身份的约束。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="221"/>
+        <location filename="../ui/story_panel.cpp" line="222"/>
         <source>Positions:</source>
         <translation>位置：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="222"/>
+        <location filename="../ui/story_panel.cpp" line="223"/>
         <source>Start step:</source>
         <translation>起始步骤：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="223"/>
+        <location filename="../ui/story_panel.cpp" line="224"/>
         <source>Dropout:</source>
         <translation>丢弃率：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="360"/>
+        <location filename="../ui/story_panel.cpp" line="361"/>
         <source>Load a model to see each frame&apos;s window and token count.</source>
         <translation>加载模型后即可查看每帧的窗口和词元数。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="376"/>
+        <location filename="../ui/story_panel.cpp" line="377"/>
         <source>This story cannot run as written: %1</source>
         <translation>此故事按当前写法无法运行：%1</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="380"/>
+        <location filename="../ui/story_panel.cpp" line="381"/>
         <source>Window: %1 of %2 frames per prompt</source>
         <translation>窗口：每条提示词 %1 帧（设定为 %2 帧）</translation>
     </message>

@@ -1225,27 +1225,32 @@
         <translation>不是有效的 JSON（%1）</translation>
     </message>
     <message>
-        <location filename="../ui/project.cpp" line="161"/>
+        <location filename="../ui/project.cpp" line="162"/>
         <source>is not a StoryScope project file (&quot;format&quot; is not &quot;storyscope-project&quot;)</source>
         <translation>不是 StoryScope 專案檔案（&quot;format&quot; 不是 &quot;storyscope-project&quot;）</translation>
     </message>
     <message>
-        <location filename="../ui/project.cpp" line="164"/>
+        <location filename="../ui/project.cpp" line="165"/>
+        <source>&quot;version&quot; is not a whole number</source>
+        <translation>&quot;version&quot; 不是整數</translation>
+    </message>
+    <message>
+        <location filename="../ui/project.cpp" line="167"/>
         <source>was written by a newer StoryScope (format version %1)</source>
         <translation>由較新版本的 StoryScope 寫入（格式版本 %1）</translation>
     </message>
     <message>
-        <location filename="../ui/project.cpp" line="167"/>
+        <location filename="../ui/project.cpp" line="171"/>
         <source>&quot;story&quot; is missing</source>
         <translation>缺少 &quot;story&quot;</translation>
     </message>
     <message>
-        <location filename="../ui/project.cpp" line="206"/>
+        <location filename="../ui/project.cpp" line="210"/>
         <source>masks.%1: %2 does not exist</source>
         <translation>masks.%1：%2 不存在</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="43"/>
+        <location filename="../ui/run_panel.cpp" line="44"/>
         <source>model default</source>
         <translation>模型預設值</translation>
     </message>
@@ -1253,223 +1258,223 @@
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../ui/run_panel.cpp" line="59"/>
+        <location filename="../ui/run_panel.cpp" line="60"/>
         <source>No model loaded: choose a diffusers folder or a checkpoint and press Load.</source>
         <translation>未載入模型：請選擇 diffusers 資料夾或檢查點，然後按下「載入」。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="64"/>
+        <location filename="../ui/run_panel.cpp" line="65"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="69"/>
+        <location filename="../ui/run_panel.cpp" line="70"/>
         <source>diffusers folder or .safetensors checkpoint</source>
         <translation>diffusers 資料夾或 .safetensors 檢查點</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="71"/>
+        <location filename="../ui/run_panel.cpp" line="72"/>
         <source>A diffusers folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/), a single-file checkpoint, or the shipped shapes demo.</source>
         <translation>diffusers 資料夾（model_index.json、unet/、vae/、text_encoder/、tokenizer/）、單一檔案檢查點，或隨附的形狀示範模型。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="73"/>
+        <location filename="../ui/run_panel.cpp" line="74"/>
         <source>demo (shapes world)</source>
         <translation>示範（形狀世界）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="77"/>
+        <location filename="../ui/run_panel.cpp" line="78"/>
         <source>Folder…</source>
         <translation>資料夾…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="78"/>
+        <location filename="../ui/run_panel.cpp" line="79"/>
         <location filename="../ui/run_panel.cpp" line="223"/>
         <source>Choose a diffusers model folder</source>
         <translation>選擇 diffusers 模型資料夾</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="81"/>
+        <location filename="../ui/run_panel.cpp" line="82"/>
         <source>File…</source>
         <translation>檔案…</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="82"/>
+        <location filename="../ui/run_panel.cpp" line="83"/>
         <source>Choose a single-file checkpoint (.safetensors)</source>
         <translation>選擇單一檔案檢查點（.safetensors）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="90"/>
+        <location filename="../ui/run_panel.cpp" line="91"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="91"/>
+        <location filename="../ui/run_panel.cpp" line="92"/>
         <source>CUDA GPU</source>
         <translation>CUDA GPU</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="93"/>
+        <location filename="../ui/run_panel.cpp" line="94"/>
         <source>float32</source>
         <translation>float32</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="94"/>
+        <location filename="../ui/run_panel.cpp" line="95"/>
         <source>float16</source>
         <translation>float16</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="95"/>
+        <location filename="../ui/run_panel.cpp" line="96"/>
         <source>bfloat16</source>
         <translation>bfloat16</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="96"/>
+        <location filename="../ui/run_panel.cpp" line="97"/>
         <source>Lower precision halves the memory; float16 is meant for GPUs.</source>
         <translation>較低精度可將記憶體用量減半；float16 適用於 GPU。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="97"/>
+        <location filename="../ui/run_panel.cpp" line="98"/>
         <source>Device:</source>
         <translation>裝置：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="98"/>
+        <location filename="../ui/run_panel.cpp" line="99"/>
         <source>Precision:</source>
         <translation>精度：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="101"/>
+        <location filename="../ui/run_panel.cpp" line="102"/>
         <source>Load model</source>
         <translation>載入模型</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="106"/>
+        <location filename="../ui/run_panel.cpp" line="107"/>
         <source>Choose a model first.</source>
         <translation>請先選擇模型。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="119"/>
+        <location filename="../ui/run_panel.cpp" line="120"/>
         <source>Sampling</source>
         <translation>取樣</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="124"/>
+        <location filename="../ui/run_panel.cpp" line="125"/>
         <source>The scheduler that turns noise predictions into the next latents.</source>
         <translation>將雜訊預測轉換為下一步潛在表示的排程器。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="127"/>
+        <location filename="../ui/run_panel.cpp" line="128"/>
         <source>Denoising steps per frame.</source>
         <translation>每個影格的去噪步數。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="131"/>
+        <location filename="../ui/run_panel.cpp" line="132"/>
         <source>Classifier-free guidance scale; 1 or less turns guidance off.</source>
         <translation>無分類器引導（CFG）強度；小於或等於 1 時關閉引導。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="134"/>
+        <location filename="../ui/run_panel.cpp" line="135"/>
         <source>Lock</source>
         <translation>鎖定</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="136"/>
+        <location filename="../ui/run_panel.cpp" line="137"/>
         <source>Locked: every Generate uses this seed. Unlocked: a new seed for every run.</source>
         <translation>鎖定：每次生成都使用此種子。未鎖定：每次執行使用新種子。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="138"/>
+        <location filename="../ui/run_panel.cpp" line="139"/>
         <source>Random</source>
         <translation>隨機</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="139"/>
+        <location filename="../ui/run_panel.cpp" line="140"/>
         <source>Pick a new seed now</source>
         <translation>立即選取新種子</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="146"/>
+        <location filename="../ui/run_panel.cpp" line="147"/>
         <source>Image width in pixels (a multiple of 8); 0 uses the model&apos;s size.</source>
         <translation>影像寬度，單位為像素（8 的倍數）；0 表示使用模型的尺寸。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="147"/>
+        <location filename="../ui/run_panel.cpp" line="148"/>
         <source>Image height in pixels (a multiple of 8); 0 uses the model&apos;s size.</source>
         <translation>影像高度，單位為像素（8 的倍數）；0 表示使用模型的尺寸。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="152"/>
+        <location filename="../ui/run_panel.cpp" line="153"/>
         <source>Sampler:</source>
         <translation>取樣器：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="153"/>
+        <location filename="../ui/run_panel.cpp" line="154"/>
         <source>Steps:</source>
         <translation>步數：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="154"/>
+        <location filename="../ui/run_panel.cpp" line="155"/>
         <source>Guidance:</source>
         <translation>引導強度：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="155"/>
+        <location filename="../ui/run_panel.cpp" line="156"/>
         <source>Seed:</source>
         <translation>種子：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="156"/>
+        <location filename="../ui/run_panel.cpp" line="157"/>
         <source>Size:</source>
         <translation>尺寸：</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="157"/>
+        <location filename="../ui/run_panel.cpp" line="158"/>
         <source>Record attention</source>
         <translation>記錄注意力</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="160"/>
+        <location filename="../ui/run_panel.cpp" line="161"/>
         <source>Keep every cross-attention map for the inspector and plots (frames then render one at a time and use more memory).</source>
         <translation>保留所有交叉注意力圖，供檢查器與圖表使用（此時各影格將逐一渲染，並佔用更多記憶體）。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="162"/>
+        <location filename="../ui/run_panel.cpp" line="163"/>
         <source>Live preview</source>
         <translation>即時預覽</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="164"/>
+        <location filename="../ui/run_panel.cpp" line="165"/>
         <source>Decode the predicted final image after every step (slower on large models).</source>
         <translation>每一步之後解碼預測的最終影像（在大型模型上較慢）。</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="184"/>
+        <location filename="../ui/run_panel.cpp" line="185"/>
         <source>Run</source>
         <translation>執行</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="187"/>
+        <location filename="../ui/run_panel.cpp" line="188"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="189"/>
+        <location filename="../ui/run_panel.cpp" line="190"/>
         <source>Render every frame of the story (Ctrl+Return)</source>
         <translation>渲染故事的所有影格（Ctrl+Return）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="190"/>
+        <location filename="../ui/run_panel.cpp" line="191"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="192"/>
+        <location filename="../ui/run_panel.cpp" line="193"/>
         <source>Stop after the current step; finished frames are kept (Esc)</source>
         <translation>在目前步驟完成後停止；已完成的影格將保留（Esc）</translation>
     </message>
     <message>
-        <location filename="../ui/run_panel.cpp" line="206"/>
+        <location filename="../ui/run_panel.cpp" line="207"/>
         <source>The predicted final image after the latest step</source>
         <translation>最新一步之後預測的最終影像</translation>
     </message>
@@ -1512,325 +1517,325 @@
 <context>
     <name>StoryPanel</name>
     <message>
-        <location filename="../ui/story_panel.cpp" line="50"/>
+        <location filename="../ui/story_panel.cpp" line="51"/>
         <source>Reference defaults</source>
         <translation>參考預設值</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="50"/>
+        <location filename="../ui/story_panel.cpp" line="51"/>
         <source>Ablation: off</source>
         <translation>消融：全部關閉</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="50"/>
+        <location filename="../ui/story_panel.cpp" line="51"/>
         <source>Ablation: NPR</source>
         <translation>消融：NPR</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="50"/>
+        <location filename="../ui/story_panel.cpp" line="51"/>
         <source>Ablation: SVR</source>
         <translation>消融：SVR</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="51"/>
+        <location filename="../ui/story_panel.cpp" line="52"/>
         <source>Ablation: SVR + IPCA</source>
         <translation>消融：SVR + IPCA</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="53"/>
+        <location filename="../ui/story_panel.cpp" line="54"/>
         <source>Reference defaults are 1Prompt1Story&apos;s settings; the ablations switch SVR and IPCA off and on to compare the same story with and without each technique.</source>
         <translation>參考預設值即 1Prompt1Story 的設定；消融預設集會開關 SVR 與 IPCA，以比較同一故事在使用與不使用各項技術時的效果。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="55"/>
+        <location filename="../ui/story_panel.cpp" line="56"/>
         <source>Apply preset</source>
         <translation>套用預設集</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="58"/>
+        <location filename="../ui/story_panel.cpp" line="59"/>
         <source>Preset:</source>
         <translation>預設集：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="86"/>
+        <location filename="../ui/story_panel.cpp" line="87"/>
         <source>Story</source>
         <translation>故事</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="91"/>
+        <location filename="../ui/story_panel.cpp" line="92"/>
         <source>who the story is about, e.g. a red fox</source>
         <translation>故事的主角，例如 a red fox（一隻紅狐狸）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="93"/>
+        <location filename="../ui/story_panel.cpp" line="94"/>
         <source>The identity prompt P0: it starts every frame&apos;s prompt, so the subject stays the same.</source>
         <translation>身分提示詞 P0：它位於每個影格提示詞的開頭，使主體保持一致。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="95"/>
+        <location filename="../ui/story_panel.cpp" line="96"/>
         <source>Negative prompt, shared by every frame.</source>
         <translation>負面提示詞，所有影格共用。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="96"/>
+        <location filename="../ui/story_panel.cpp" line="97"/>
         <source>Identity:</source>
         <translation>身分：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="97"/>
+        <location filename="../ui/story_panel.cpp" line="98"/>
         <source>Negative:</source>
         <translation>負面：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="106"/>
+        <location filename="../ui/story_panel.cpp" line="107"/>
         <source>One prompt per frame. Double-click to edit, drag to reorder.</source>
         <translation>每個影格一則提示詞。按兩下可編輯，拖曳可調整順序。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="107"/>
+        <location filename="../ui/story_panel.cpp" line="108"/>
         <source>Frames:</source>
         <translation>影格：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="118"/>
+        <location filename="../ui/story_panel.cpp" line="119"/>
         <source>Add</source>
         <translation>新增</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="118"/>
+        <location filename="../ui/story_panel.cpp" line="119"/>
         <source>Add a frame after the selected one</source>
         <translation>在所選影格之後新增一個影格</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="118"/>
+        <location filename="../ui/story_panel.cpp" line="119"/>
         <source>a new scene</source>
         <translation>a new scene</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="119"/>
+        <location filename="../ui/story_panel.cpp" line="120"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="119"/>
+        <location filename="../ui/story_panel.cpp" line="120"/>
         <source>Remove the selected frame</source>
         <translation>移除所選影格</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="120"/>
+        <location filename="../ui/story_panel.cpp" line="121"/>
         <source>Duplicate</source>
         <translation>複製</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="120"/>
+        <location filename="../ui/story_panel.cpp" line="121"/>
         <source>Duplicate the selected frame</source>
         <translation>複製所選影格</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="121"/>
+        <location filename="../ui/story_panel.cpp" line="122"/>
         <source>Up</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="121"/>
+        <location filename="../ui/story_panel.cpp" line="122"/>
         <source>Move the selected frame up</source>
         <translation>將所選影格上移</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="122"/>
+        <location filename="../ui/story_panel.cpp" line="123"/>
         <source>Down</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="122"/>
+        <location filename="../ui/story_panel.cpp" line="123"/>
         <source>Move the selected frame down</source>
         <translation>將所選影格下移</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="129"/>
+        <location filename="../ui/story_panel.cpp" line="130"/>
         <source>Frame</source>
         <translation>影格</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="129"/>
+        <location filename="../ui/story_panel.cpp" line="130"/>
         <source>Window</source>
         <translation>視窗</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="129"/>
+        <location filename="../ui/story_panel.cpp" line="130"/>
         <source>Tokens</source>
         <translation>詞元</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="131"/>
+        <location filename="../ui/story_panel.cpp" line="132"/>
         <source>Each frame&apos;s prompt is the identity followed by the prompts of its window; the token count must fit every text encoder (75 tokens for CLIP).</source>
         <translation>每個影格的提示詞由身分提示詞加上其視窗內各影格的提示詞組成；詞元數不得超出任一文字編碼器的上限（CLIP 為 75 個詞元）。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="152"/>
+        <location filename="../ui/story_panel.cpp" line="153"/>
         <source>Sliding window</source>
         <translation>滑動視窗</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="155"/>
+        <location filename="../ui/story_panel.cpp" line="156"/>
         <source>Circular (reference code)</source>
         <translation>循環（參考程式碼）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="156"/>
+        <location filename="../ui/story_panel.cpp" line="157"/>
         <source>Trailing (paper)</source>
         <translation>尾隨（論文）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="158"/>
+        <location filename="../ui/story_panel.cpp" line="159"/>
         <source>Which frame prompts join each frame&apos;s prompt. Circular: the frame and the next ones, wrapping around. Trailing: the frames ending at this one.</source>
         <translation>哪些影格的提示詞會併入每個影格的提示詞。循環：目前影格及其後續影格，到結尾後繞回開頭。尾隨：以目前影格結尾的若干影格。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="163"/>
+        <location filename="../ui/story_panel.cpp" line="164"/>
         <source>How many frame prompts each prompt holds. The run uses fewer when the prompts would not fit the text encoder.</source>
         <translation>每則提示詞包含多少個影格的提示詞。若超出文字編碼器的容量，執行時會使用較少的影格。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="165"/>
-        <location filename="../ui/story_panel.cpp" line="192"/>
+        <location filename="../ui/story_panel.cpp" line="166"/>
+        <location filename="../ui/story_panel.cpp" line="193"/>
         <source>Mode:</source>
         <translation>模式：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="166"/>
+        <location filename="../ui/story_panel.cpp" line="167"/>
         <source>Size:</source>
         <translation>大小：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="173"/>
+        <location filename="../ui/story_panel.cpp" line="174"/>
         <source>Singular-value reweighting (SVR)</source>
         <translation>奇異值重新加權（SVR）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="176"/>
+        <location filename="../ui/story_panel.cpp" line="177"/>
         <source>SVR</source>
         <translation>SVR</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="177"/>
+        <location filename="../ui/story_panel.cpp" line="178"/>
         <source>SVR incl. end tokens</source>
         <translation>SVR（含結束詞元）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="178"/>
+        <location filename="../ui/story_panel.cpp" line="179"/>
         <source>Naive prompt reweighting (NPR)</source>
         <translation>單純提示詞重新加權（NPR）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="179"/>
+        <location filename="../ui/story_panel.cpp" line="180"/>
         <source>Off</source>
         <translation>關閉</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="181"/>
+        <location filename="../ui/story_panel.cpp" line="182"/>
         <source>SVR strengthens the current frame&apos;s words and weakens the other frames&apos; words in the text embedding by rescaling singular values: s&apos; = beta * s * exp(-alpha * s).</source>
         <translation>SVR 透過重新縮放奇異值，在文字嵌入中增強目前影格的詞、削弱其他影格的詞：s&apos; = beta * s * exp(-alpha * s)。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="184"/>
+        <location filename="../ui/story_panel.cpp" line="185"/>
         <source>alpha in s&apos; = beta * s * exp(-alpha * s): how strongly large singular values are damped (negative: boosted).</source>
         <translation>s&apos; = beta * s * exp(-alpha * s) 中的 alpha：較大奇異值被衰減的強度（為負時則被放大）。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="187"/>
+        <location filename="../ui/story_panel.cpp" line="188"/>
         <source>beta in s&apos; = beta * s * exp(-alpha * s): overall scale of the singular values.</source>
         <translation>s&apos; = beta * s * exp(-alpha * s) 中的 beta：奇異值的整體縮放係數。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="188"/>
         <location filename="../ui/story_panel.cpp" line="189"/>
+        <location filename="../ui/story_panel.cpp" line="190"/>
         <source>Express (current frame): </source>
         <translation>增強（目前影格）：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="190"/>
         <location filename="../ui/story_panel.cpp" line="191"/>
+        <location filename="../ui/story_panel.cpp" line="192"/>
         <source>Suppress (other frames): </source>
         <translation>抑制（其他影格）：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="193"/>
+        <location filename="../ui/story_panel.cpp" line="194"/>
         <source>Express α:</source>
         <translation>增強 α：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="194"/>
+        <location filename="../ui/story_panel.cpp" line="195"/>
         <source>Express β:</source>
         <translation>增強 β：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="195"/>
+        <location filename="../ui/story_panel.cpp" line="196"/>
         <source>Suppress α:</source>
         <translation>抑制 α：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="196"/>
+        <location filename="../ui/story_panel.cpp" line="197"/>
         <source>Suppress β:</source>
         <translation>抑制 β：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="204"/>
+        <location filename="../ui/story_panel.cpp" line="205"/>
         <source>Identity-preserving cross-attention (IPCA)</source>
         <translation>身分保持交叉注意力（IPCA）</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="206"/>
+        <location filename="../ui/story_panel.cpp" line="207"/>
         <source>Enabled</source>
         <translation>啟用</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="208"/>
+        <location filename="../ui/story_panel.cpp" line="209"/>
         <source>Every cross-attention layer also attends to the identity prompt&apos;s keys and values, which keeps the subject consistent across frames.</source>
         <translation>每個交叉注意力層也會關注身分提示詞的鍵與值，從而使主體在各影格之間保持一致。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="212"/>
+        <location filename="../ui/story_panel.cpp" line="213"/>
         <source>Where IPCA acts, comma-separated: down, mid, up (whole parts of the UNet) or single blocks such as down1, up0.</source>
         <translation>IPCA 作用的位置，以逗號分隔：down、mid、up（UNet 的整個部分），或單一區塊，如 down1、up0。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="216"/>
+        <location filename="../ui/story_panel.cpp" line="217"/>
         <source>The first denoising step with IPCA; earlier steps use plain cross-attention.</source>
         <translation>啟用 IPCA 的第一個去噪步驟；之前的步驟使用一般交叉注意力。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="218"/>
+        <location filename="../ui/story_panel.cpp" line="219"/>
         <source>Probability of dropping each identity key (seeded per frame), to loosen the identity&apos;s grip.</source>
         <translation>捨棄每個身分鍵的機率（每個影格各自設定隨機種子），用於減弱身分的約束。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="221"/>
+        <location filename="../ui/story_panel.cpp" line="222"/>
         <source>Positions:</source>
         <translation>位置：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="222"/>
+        <location filename="../ui/story_panel.cpp" line="223"/>
         <source>Start step:</source>
         <translation>起始步驟：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="223"/>
+        <location filename="../ui/story_panel.cpp" line="224"/>
         <source>Dropout:</source>
         <translation>丟棄率：</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="360"/>
+        <location filename="../ui/story_panel.cpp" line="361"/>
         <source>Load a model to see each frame&apos;s window and token count.</source>
         <translation>載入模型後即可檢視每個影格的視窗與詞元數。</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="376"/>
+        <location filename="../ui/story_panel.cpp" line="377"/>
         <source>This story cannot run as written: %1</source>
         <translation>此故事依目前寫法無法執行：%1</translation>
     </message>
     <message>
-        <location filename="../ui/story_panel.cpp" line="380"/>
+        <location filename="../ui/story_panel.cpp" line="381"/>
         <source>Window: %1 of %2 frames per prompt</source>
         <translation>視窗：每則提示詞 %1 個影格（設定為 %2 個影格）</translation>
     </message>

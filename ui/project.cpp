@@ -154,14 +154,18 @@ Project load_project(const QString& dir) {
   json doc;
   try {
     doc = json::parse(in.readAll().toStdString());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
     fail(file, QObject::tr("is not valid JSON (%1)").arg(QString::fromUtf8(e.what())));
   }
-  if (!doc.is_object() || doc.value("format", std::string()) != "storyscope-project")
+  const auto format = doc.is_object() ? doc.find("format") : doc.end();
+  if (format == doc.end() || !format->is_string() || format->get<std::string>() != "storyscope-project")
     fail(file, QObject::tr("is not a StoryScope project file (\"format\" is not \"storyscope-project\")"));
-  if (doc.value("version", 0) > kFormatVersion)
-    fail(file,
-         QObject::tr("was written by a newer StoryScope (format version %1)").arg(doc.value("version", 0)));
+  const auto version = doc.find("version");
+  if (version != doc.end() && !version->is_number_integer())
+    fail(file, QObject::tr("\"version\" is not a whole number"));
+  if (version != doc.end() && version->get<std::int64_t>() > kFormatVersion)
+    fail(file, QObject::tr("was written by a newer StoryScope (format version %1)")
+                   .arg(static_cast<qlonglong>(version->get<std::int64_t>())));
 
   Project p;
   if (!doc.contains("story")) fail(file, QObject::tr("\"story\" is missing"));

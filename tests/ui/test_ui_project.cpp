@@ -134,6 +134,14 @@ class TestUiProject : public QObject {
     QTest::newRow("truncated") << QByteArray("{\"format\": \"storyscope-project\", \"story\": {\"ident")
                                << "not valid JSON";
     QTest::newRow("not a project") << QByteArray("{\"hello\": 1}") << "storyscope-project";
+    QTest::newRow("not an object") << QByteArray("[1, 2]") << "storyscope-project";
+    QTest::newRow("format not a string") << QByteArray("{\"format\": 7}") << "storyscope-project";
+    QTest::newRow("number out of range")  // nlohmann's out_of_range, not a parse_error (found by fuzzing)
+        << QByteArray("{\"format\": \"storyscope-project\", \"version\": 1e999}") << "not valid JSON";
+    QTest::newRow("version not a number")
+        << QByteArray("{\"format\": \"storyscope-project\", \"version\": \"one\"}") << "version";
+    QTest::newRow("newer version") << QByteArray("{\"format\": \"storyscope-project\", \"version\": 99}")
+                                   << "newer StoryScope";
     QTest::newRow("bad field")
         << QByteArray(
                "{\"format\": \"storyscope-project\", \"version\": 1, \"story\": {\"identity\": \"a fox\", "
