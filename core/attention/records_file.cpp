@@ -21,6 +21,7 @@ using json = nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "storyscope.attention_records";
+constexpr std::int64_t kMaxGridSide = 1 << 16;
 
 std::string tensor_name(const AttentionRecord& r) {
   char step[32];
@@ -208,6 +209,10 @@ AttentionRecordSet load_attention_records(const std::string& tensors_path, const
     r.native_height = native[0];
     r.native_width = native[1];
     if (r.height <= 0 || r.width <= 0) e.fail("size", "must be positive");
+    // Bounded so height * width cannot overflow (found by tests/fuzz/fuzz_records); real grids
+    // are latent-sized, at most a few hundred a side.
+    if (r.height > kMaxGridSide || r.width > kMaxGridSide)
+      e.fail("size", "must be at most " + std::to_string(kMaxGridSide) + " a side");
     r.step = static_cast<int>(e.integer("step"));
     r.timestep = e.number("timestep");
     r.batch_row = static_cast<int>(e.integer("row"));

@@ -57,6 +57,9 @@ json parse_python_json(const std::string& text, const std::string& file) {
     return json::parse(quote_nonfinite_tokens(text));
   } catch (const json::parse_error& e) {
     throw_bad_input(file, "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
+  } catch (const json::out_of_range& e) {
+    // A number beyond double's range (e.g. 1e999) is not a parse_error in nlohmann.
+    throw_bad_input(file, "a number", std::string("invalid JSON: ") + e.what());
   }
 }
 

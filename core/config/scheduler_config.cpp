@@ -62,6 +62,10 @@ SchedulerConfig SchedulerConfig::from_file(const std::string& path) {
   return from_json(parse_python_json(text, path), path);
 }
 
+namespace {
+constexpr std::int64_t kMaxTrainTimesteps = 100'000;
+}  // namespace
+
 SchedulerConfig SchedulerConfig::from_json(const json& doc, const std::string& file,
                                            const std::string& target_class) {
   if (!doc.is_object())
@@ -81,7 +85,10 @@ SchedulerConfig SchedulerConfig::from_json(const json& doc, const std::string& f
   const ClassDefaults d = defaults_for(c.class_name);
 
   c.num_train_timesteps = f.get_int("num_train_timesteps", 1000);
-  if (c.num_train_timesteps < 2) f.fail("num_train_timesteps", "must be at least 2");
+  // Every released model trains with 1000 steps; the bound keeps the schedulers' per-timestep
+  // tables small (2e9 asked for 8 GB at once, found by tests/fuzz/fuzz_config).
+  if (c.num_train_timesteps < 2 || c.num_train_timesteps > kMaxTrainTimesteps)
+    f.fail("num_train_timesteps", "must be between 2 and " + std::to_string(kMaxTrainTimesteps));
   c.beta_start = f.get_double("beta_start", 0.0001);
   c.beta_end = f.get_double("beta_end", 0.02);
   c.beta_schedule =

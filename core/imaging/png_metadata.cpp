@@ -86,6 +86,10 @@ PngGenerationInfo read_generation_png(const std::string& path) {
     } catch (const nlohmann::json::parse_error& e) {
       throw_bad_input(path, std::string(kStoryScopeKeyword) + " chunk, byte " + std::to_string(e.byte),
                       "not valid JSON");
+    } catch (const nlohmann::json::out_of_range& e) {
+      // A number beyond double's range (e.g. 1e999) is not a parse_error in nlohmann.
+      throw_bad_input(path, std::string(kStoryScopeKeyword) + " chunk",
+                      std::string("not valid JSON: ") + e.what());
     }
   }
   return info;

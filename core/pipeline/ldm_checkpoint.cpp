@@ -82,7 +82,9 @@ LdmKeyMapping map_ldm_keys(const std::map<std::string, std::vector<std::int64_t>
     auto& targets = out.mapped[key];
     for (const auto& t : it->second) {
       auto dshape = transformed_shape(t.transform, shape);
-      if (dshape.empty() && !shape.empty()) {
+      // An empty result means "cannot apply", except that None keeps a scalar a scalar; a scalar
+      // given to any other transform reached LibTorch's chunk/reshape (found by fuzz_ldm_keys).
+      if (dshape.empty() && (!shape.empty() || t.transform != LdmTransform::None)) {
         bad_shape.push_back(key + " " + shape_to_string(shape) + " (" + transform_name(t.transform) + ")");
         continue;
       }

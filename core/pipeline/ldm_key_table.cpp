@@ -242,6 +242,11 @@ void add_open_clip(TableBuilder& b, const std::string& prefix, const std::string
     b.ignore(prefix + "text_projection");
 }
 
+// No text encoder of an SD family has more than 32 layers. A higher index is a wrong key (left
+// unmapped, so it is reported) and must not size the table: 16 keys a layer, so a file naming
+// layer 999999 would otherwise build millions of entries (found by tests/fuzz/fuzz_ldm_keys).
+constexpr int kMaxTextLayers = 128;
+
 int count_layers(const std::vector<std::string>& keys, const std::string& prefix) {
   int layers = 0;
   for (const auto& k : keys) {
@@ -252,7 +257,7 @@ int count_layers(const std::vector<std::string>& keys, const std::string& prefix
     if (index.empty() ||
         !std::all_of(index.begin(), index.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
       continue;  // a malformed layer key: left unmapped, so it is reported
-    if (index.size() > 6) continue;
+    if (index.size() > 3 || std::stoi(index) >= kMaxTextLayers) continue;
     layers = std::max(layers, std::stoi(index) + 1);
   }
   return layers;

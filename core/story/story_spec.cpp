@@ -350,6 +350,9 @@ StorySpec read_story_file(const std::string& path) {
     // e.byte counts from 1 and points at the last byte read: the one that broke the syntax.
     throw_bad_input(path, text_position(text, e.byte > 0 ? e.byte - 1 : 0),
                     std::string("broken JSON: ") + e.what());
+  } catch (const json::out_of_range& e) {
+    // A number beyond double's range (e.g. 1e999) is not a parse_error in nlohmann.
+    throw_bad_input(path, "a number", std::string("broken JSON: ") + e.what());
   }
   return story_from_json(doc, path);
 }

@@ -184,15 +184,18 @@ void SafetensorsFile::parse() {
     TensorEntry e;
     e.name = name;
     e.dtype = *dt;
-    // Element count in unsigned 64-bit with overflow checks (the reference uses checked_mul).
+    // Element count with overflow checks (the reference uses checked_mul). The running product is
+    // kept within int64, not just uint64: LibTorch and numel() multiply the dimensions in int64,
+    // and [2^62, 3, 0] (zero elements) overflowed there (UBSan, tests/fuzz/fuzz_safetensors).
+    constexpr std::uint64_t kMaxCount = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     std::uint64_t count = 1;
     for (const auto& d : v["shape"]) {
       std::uint64_t dim = 0;
       if (!to_u64(d, dim)) throw_bad_input(path_, where, "shape entries must be non-negative integers");
       if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
         throw_bad_input(path_, where, "shape dimension too large");
-      if (dim != 0 && count > std::numeric_limits<std::uint64_t>::max() / dim)
-        throw_bad_input(path_, where, "element count overflows 64 bits");
+      if (dim != 0 && count > kMaxCount / dim)
+        throw_bad_input(path_, where, "element count overflows 64-bit signed integers");
       count *= dim;
       e.shape.push_back(static_cast<std::int64_t>(dim));
     }

@@ -82,6 +82,9 @@ json parse_json_file(const std::string& path) {
     return json::parse(data);
   } catch (const json::parse_error& e) {
     throw_bad_input(path, "byte " + std::to_string(e.byte), "not valid JSON");
+  } catch (const json::out_of_range& e) {
+    // A number beyond double's range (e.g. 1e999) is not a parse_error in nlohmann.
+    throw_bad_input(path, "a number", std::string("not valid JSON: ") + e.what());
   }
 }
 
