@@ -1,5 +1,6 @@
 // storyscope-cli shapes eval, run as a user would: the JSON report and the markdown tables are
-// written and agree with the options; bad flags name the flag and write nothing.
+// written and agree with the options; without --model the demo model runs; bad flags name the
+// flag and write nothing.
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <filesystem>
@@ -40,6 +41,20 @@ class TestCliShapesEval : public QObject {
     const std::string md = storyscope::read_file(tmp("report.md").toStdString());
     QVERIFY(md.find("| shape |") != std::string::npos);
     QVERIFY(r.out.contains("| svr+ipca |"));  // the tables also go to stdout
+  }
+
+  void runsTheDemoModelWithoutModel() {
+    // No --model: the shipped demo model, for eval as for every command that runs a model.
+    const CliResult r = run({"--captions", "1", "--stories", "0", "--steps", "2", "--out", tmp("demo.json")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const auto doc = nlohmann::json::parse(storyscope::read_file(tmp("demo.json").toStdString()));
+    QVERIFY(doc["model"].get<std::string>().find("shapes-demo") != std::string::npos);
+    QCOMPARE(doc["image_size"].get<int>(), 32);
+    const CliResult g = storyscope::testing::run_cli(
+        {"generate", "--prompt", "a red circle in the snow", "--steps", "2", "--out", tmp("red.png")},
+        tmp("config"));
+    QVERIFY2(g.code == 0, qPrintable(g.err));
+    QVERIFY(std::filesystem::exists(tmp("red.png").toStdString()));
   }
 
   void badFlagsNameTheFlag() {

@@ -1,7 +1,9 @@
-// Screenshots of the main views after a real (tiny) run, written into the build tree for the
-// docs and for a look at what changed; and `storyscope --screenshot` run as a user would.
+// Screenshots of the main views after a real run of the example story on the demo model, written
+// into the build tree for the docs and for a look at what changed; and `storyscope --screenshot`
+// run as a user would.
 #include <QDir>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -40,8 +42,10 @@ class TestUiScreenshots : public QObject {
   }
 
   void mainViews() {
+    // What a first-time user sees: the window opens on the demo model and the example story,
+    // and one press of Generate runs it.
     MainWindowOptions o;
-    o.load_demo = false;
+    o.load_demo = true;
     o.offer_recovery = false;
     o.restore_layout = false;
     MainWindow w(o);
@@ -49,12 +53,9 @@ class TestUiScreenshots : public QObject {
     w.resize(1400, 900);
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
-    w.loadModel(storyscope::testing::tiny_model());
+    QVERIFY2(!RunPanel::demoModelPath().isEmpty(), "the demo model is not installed");
     QTRY_VERIFY_WITH_TIMEOUT(w.engine()->hasModel() && !w.engine()->busy(), 60000);
-    StorySpec story = default_story();  // the story a first-time user sees
-    story.steps = 4;
-    w.storyPanel()->setSpec(story);
-    w.runPanel()->setFromSpec(story);
+    QVERIFY(w.engine()->modelInfo().source.contains(QStringLiteral("shapes-demo")));
     QVERIFY(w.generate());
     QTRY_VERIFY_WITH_TIMEOUT(!w.engine()->busy(), 120000);
     QVERIFY(!w.framesView()->frames().empty());
@@ -92,6 +93,17 @@ class TestUiScreenshots : public QObject {
     const QImage shot(file);
     QVERIFY(!shot.isNull());
     QVERIFY(distinct_colours(shot) > 20);
+    // Without a project it opens on the demo model and says when it was ready. The start-time
+    // target (< 3 s) is a benchmark (docs/benchmarks.md); the bound here only catches a hang.
+    app.start(QStringLiteral(STORYSCOPE_GUI_APP),
+              {QStringLiteral("--screenshot"), QDir(out_dir_).filePath(QStringLiteral("app_start.png"))});
+    QVERIFY(app.waitForFinished(120000));
+    QCOMPARE(app.exitCode(), 0);
+    const QString err = QString::fromUtf8(app.readAllStandardError());
+    const QRegularExpressionMatch ready = QRegularExpression(QStringLiteral("ready in (\\d+) ms")).match(err);
+    QVERIFY2(ready.hasMatch(), qPrintable(err));
+    qInfo("storyscope started on the demo model in %s ms", qPrintable(ready.captured(1)));
+    QVERIFY(ready.captured(1).toLongLong() < 30000);
 
     // A bad project is an error with the cause, and no screenshot.
     app.start(QStringLiteral(STORYSCOPE_GUI_APP),

@@ -1,0 +1,82 @@
+// The shipped demo model (resources/models/shapes-demo) at the levels its model card reports.
+// A seeded end-to-end run of the evaluation (the first kCaptions captions of the model card's
+// seed-0 set, 30 DDIM steps, CFG 5) must reach the accuracy and alignment measured on this set
+// when the model shipped, minus a margin that absorbs float differences between machines and
+// thread counts (an image whose object sits on a decision boundary may flip). Retraining the
+// model means remeasuring and updating kReached; a regression in the engine, the tokenizer, the
+// checker or the weights fails here.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <QtTest/QtTest>
+#include <map>
+#include <string>
+
+#include "core/demo/shapes_eval.h"
+#include "core/pipeline/model_loader.h"
+
+using namespace storyscope;
+
+namespace {
+
+constexpr int kCaptions = 48;
+constexpr double kMargin = 0.10;  // accuracies and IoU are fractions
+
+// Measured with `storyscope-cli shapes eval --captions 48 --stories 0 --seed 0` on the shipped
+// weights (step 5276 of the cpu32 run; see the model card). Only levels above chance by more than
+// the margin are asserted: this model places one object on a background and gets the scene right
+// twice as often as chance (1/6), but its colour (6.8%), shape (6.2%) and position (14.7%) are at
+// chance, so asserting "reached minus margin" there could not fail. Add them here when a model
+// that beats chance on them ships.
+const std::map<std::string, double>& reached_accuracy() {
+  static const std::map<std::string, double> levels = {{"scene", 0.333}};
+  return levels;
+}
+constexpr double kReachedObjectIou = 0.192;  // mean p2p IoU over main-object words (uniform map: 0.549)
+
+}  // namespace
+
+class TestShapesDemo : public QObject {
+  Q_OBJECT
+
+ private:
+  std::shared_ptr<ModelBundle> bundle_;
+
+ private slots:
+  void initTestCase() {
+    at::set_num_threads(2);
+    const std::string dir = demo_model_dir();
+    QVERIFY2(!dir.empty(), "resources/models/shapes-demo is not installed");
+    bundle_ = load_model(ModelLocation{dir, "", ""});
+  }
+
+  void isTheShapesWorldModel() {
+    // One token per world word (the shapes vocabulary), so per-word attention is per-token.
+    const auto encoding = bundle_->tokenizer().encode("a big red striped circle on the left in the snow");
+    QCOMPARE(encoding.ids.size(), std::size_t(13));  // SOT + 11 words + EOT
+    QCOMPARE(encoding.words.size(), std::size_t(11));
+  }
+
+  void reachesTheMeasuredLevels() {
+    ShapesEvalOptions options;
+    options.captions = kCaptions;
+    options.stories = 0;
+    options.seed = 0;
+    const ShapesEvalReport report = evaluate_shapes_model(bundle_, options);
+    QCOMPARE(report.images, kCaptions);
+    QCOMPARE(report.main_found, kCaptions);  // every image shows an object the checker can measure
+    for (const auto& [attribute, reached] : reached_accuracy()) {
+      const AttributeAccuracy& a = report.attributes.at(attribute);
+      QVERIFY2(a.total > 0, attribute.c_str());
+      const std::string what = attribute + ": " + std::to_string(a.correct) + "/" + std::to_string(a.total) +
+                               ", shipped at " + std::to_string(reached);
+      QVERIFY2(a.accuracy() >= reached - kMargin, what.c_str());
+    }
+    const std::string iou = "object-word IoU " + std::to_string(report.object_words.mean_iou()) +
+                            ", shipped at " + std::to_string(kReachedObjectIou);
+    QVERIFY2(report.object_words.mean_iou() >= kReachedObjectIou - kMargin, iou.c_str());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestShapesDemo)
+#include "test_shapes_demo.moc"
