@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QSaveFile>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/attention/records_file.h"
@@ -94,13 +95,46 @@ ProjectRunSettings run_from_json(const json& j) {
 
 }  // namespace
 
+namespace {
+
+// The next unused generation number under data/ (a save killed midway may have left one behind).
+int next_generation(const QDir& root) {
+  int highest = 0;
+  const QDir data(root.filePath(QStringLiteral("data")));
+  for (const QString& name : data.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+    bool ok = false;
+    const int n = name.toInt(&ok);
+    if (ok) highest = std::max(highest, n);
+  }
+  return highest + 1;
+}
+
+// After project.json names `current`: every other generation, and the folders of the first
+// layout (frames/, records/, masks/ at the top), are no longer referenced.
+void remove_stale_generations(const QDir& root, const QString& current) {
+  QDir data(root.filePath(QStringLiteral("data")));
+  for (const QString& name : data.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+    if (name != current) QDir(data.filePath(name)).removeRecursively();
+  for (const char* legacy : {"frames", "records", "masks"})
+    QDir(root.filePath(QString::fromLatin1(legacy))).removeRecursively();
+}
+
+}  // namespace
+
+// Each save writes its files into a new generation folder, data/<n>/, and only project.json,
+// written last with QSaveFile (write, fsync, rename), makes that generation current; the other
+// generations are removed after it. A save killed at any moment therefore leaves the previous
+// project.json and every file it names intact: the folder holds the old project or the new one,
+// never a mix (test_ui_project kills a saving process many times to check this).
 void save_project(const QString& dir, const Project& project, const ProjectSaveOptions& options) {
   if (!QDir().mkpath(dir)) fail(dir, QObject::tr("the folder cannot be created"));
   const QDir root(dir);
+  const QString generation = QString::number(next_generation(root));
+  const QString base = QStringLiteral("data/%1/").arg(generation);
   json frames = json::array();
   for (const FramePtr& f : project.frames) {
     const QString stem = frame_stem(f->index);
-    const QString image = QStringLiteral("frames/%1.png").arg(stem);
+    const QString image = base + QStringLiteral("frames/%1.png").arg(stem);
     write_png(root.filePath(image), f->image);
     json entry = {{"index", f->index},
                   {"image", image.toStdString()},
@@ -110,13 +144,13 @@ void save_project(const QString& dir, const Project& project, const ProjectSaveO
     if (options.previews)
       for (std::size_t s = 0; s < f->x0_steps.size(); ++s) {
         const QString step =
-            QStringLiteral("frames/%1_x0/step_%2.png").arg(stem).arg(s, 3, 10, QLatin1Char('0'));
+            base + QStringLiteral("frames/%1_x0/step_%2.png").arg(stem).arg(s, 3, 10, QLatin1Char('0'));
         write_png(root.filePath(step), f->x0_steps[s]);
         steps.push_back(step.toStdString());
       }
     entry["x0_steps"] = steps;
     if (options.records && f->records) {
-      const QString records = QStringLiteral("records/%1").arg(stem);
+      const QString records = base + QStringLiteral("records/%1").arg(stem);
       try {
         save_attention_records(*f->records, root.filePath(records).toStdString());
       } catch (const std::exception& e) {
@@ -128,21 +162,18 @@ void save_project(const QString& dir, const Project& project, const ProjectSaveO
   }
   json masks = json::object();
   for (auto it = project.masks.begin(); it != project.masks.end(); ++it) {
-    const QString relative = mask_file_name(it.key());
-    const QString target = root.filePath(relative);
-    if (QFileInfo(it.value()).absoluteFilePath() != QFileInfo(target).absoluteFilePath()) {
-      QFile source(it.value());
-      if (!source.open(QIODevice::ReadOnly)) fail(it.value(), QObject::tr("the mask cannot be read"));
-      write_bytes(target, source.readAll());
-    }
+    const QString relative = base + mask_file_name(it.key());
+    QFile source(it.value());
+    if (!source.open(QIODevice::ReadOnly)) fail(it.value(), QObject::tr("the mask cannot be read"));
+    write_bytes(root.filePath(relative), source.readAll());
     masks[it.key().toStdString()] = relative.toStdString();
   }
   const json doc = {
       {"format", "storyscope-project"},  {"version", kFormatVersion}, {"story", story_to_json(project.spec)},
       {"run", run_to_json(project.run)}, {"frames", frames},          {"masks", masks}};
-  // Written last: a crash before this point leaves the previous project.json in charge.
   write_bytes(root.filePath(QString::fromLatin1(kProjectFile)),
               QByteArray::fromStdString(doc.dump(2) + "\n"));
+  remove_stale_generations(root, generation);
 }
 
 Project load_project(const QString& dir) {

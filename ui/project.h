@@ -1,12 +1,15 @@
 #pragma once
 // A StoryScope project on disk: a folder with
 //   project.json                 story, run settings, model path, frame list, masks
-//   frames/frame_NN.png          the generated frames
-//   frames/frame_NN_x0/step_SSS.png   per-step predicted x0 (when collected)
-//   records/frame_NN/records.{safetensors,json}   attention records (when recorded)
-//   masks/<word>.png             painted masks (supplied by the mask painter)
-// Every file is written with QSaveFile (whole or not at all). Reading checks everything before
-// returning, so a damaged project is reported (file and problem) and changes nothing.
+//   data/<n>/frames/frame_NN.png          the generated frames
+//   data/<n>/frames/frame_NN_x0/step_SSS.png   per-step predicted x0 (when collected)
+//   data/<n>/records/frame_NN/records.{safetensors,json}   attention records (when recorded)
+//   data/<n>/masks/<word>.png    painted masks (supplied by the mask painter)
+// where n is the save's generation: project.json, written last, names the current one (older
+// projects kept these folders at the top, and still load). Every file is written with QSaveFile
+// (whole or not at all), so a crash or kill during a save leaves the old project or the new
+// one. Reading checks everything before returning, so a damaged project is reported (file and
+// problem) and changes nothing.
 #include <QMap>
 #include <QString>
 #include <stdexcept>

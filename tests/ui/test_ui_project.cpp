@@ -1,11 +1,14 @@
 // Project folders: save and open give back the same story, settings, frames, previews, records
 // and masks; a damaged project.json is reported with the file and the problem and is left as it
-// was; autosave writes a recovery copy that a clean save removes; the recent list.
+// was; a save killed at any moment leaves the old or the new project; autosave writes a recovery
+// copy that a clean save removes; the recent list.
 #include <ATen/ATen.h>
 
 #include <QDir>
 #include <QFile>
 #include <QPainter>
+#include <QProcess>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -176,6 +179,54 @@ class TestUiProject : public QObject {
       QVERIFY2(e.message().contains(problem), qPrintable(e.message()));
     }
     QCOMPARE(read_all(file), contents);  // nothing was rewritten or lost
+  }
+
+  // A process killed (SIGKILL) at a random moment while saving, again and again: every time, the
+  // folder opens as one whole version (project.json, frames and previews all of it), and the
+  // versions only move forward.
+  void killDuringSaveLeavesTheOldOrTheNewProject() {
+    const QString dir = tmp_.filePath(QStringLiteral("killed"));
+    QRandomGenerator random(7);
+    int last = -1, advanced = 0;
+    for (int round = 0; round < 40; ++round) {
+      QProcess child;
+      child.start(QStringLiteral(STORYSCOPE_SAVE_LOOP), {dir});
+      QVERIFY(child.waitForReadyRead(60000));  // loaded and about to save (process start is slow)
+      QTest::qWait(random.bounded(120));
+      child.kill();  // SIGKILL: no cleanup, no destructors
+      QVERIFY(child.waitForFinished());
+      QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+      if (!QFile::exists(QDir(dir).filePath(QStringLiteral("project.json"))))
+        continue;  // killed before the first save
+      Project p;
+      try {
+        p = load_project(dir);
+      } catch (const ProjectError& e) {
+        QFAIL(qPrintable(QStringLiteral("round %1: %2").arg(round).arg(e.message())));
+      }
+      const int version = std::stoi(p.spec.identity.substr(8));
+      QVERIFY2(version >= last,
+               qPrintable(QStringLiteral("round %1: version %2 after %3").arg(round).arg(version).arg(last)));
+      advanced += version > last;
+      last = version;
+      QCOMPARE(static_cast<int>(p.frames.size()), 3);
+      // project_save_loop paints every image of version k in this colour.
+      const QRgb expected = qRgb(version * 37 % 256, version * 91 % 256, version * 53 % 256);
+      for (const FramePtr& f : p.frames) {
+        QCOMPARE(f->prompt, QStringLiteral("version %1 frame %2").arg(version).arg(f->index));
+        QCOMPARE(static_cast<int>(f->x0_steps.size()), 4);
+        for (const QImage* image : {&f->image, &f->x0_steps.front(), &f->x0_steps.back()})
+          QVERIFY2(image->pixel(0, 0) == expected && image->pixel(95, 95) == expected,
+                   qPrintable(QStringLiteral("round %1: a file of another version").arg(round)));
+      }
+    }
+    QVERIFY2(advanced >= 10, "the saves did not get far enough to test anything");
+    // Killed saves leave partial generations behind; the next complete save removes them all.
+    const Project p = load_project(dir);
+    save_project(dir, p);
+    const QDir data(QDir(dir).filePath(QStringLiteral("data")));
+    QCOMPARE(data.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 1);
+    QCOMPARE(load_project(dir).spec.identity, p.spec.identity);
   }
 
   void folderWithoutProjectFileIsNamed() {
