@@ -83,6 +83,13 @@ void load_weights_as(torch::nn::Module& module, TensorMap weights, c10::ScalarTy
     p.set_requires_grad(false);
   }
   for (auto& b : module.buffers(true)) retype(b);
+  // NaN or infinite weights (a damaged download, a broken merge) would only show up as black or
+  // noise images after a whole run; name them at load instead.
+  if (const std::vector<std::string> bad = non_finite_tensors(weights); !bad.empty())
+    throw_model_error(source, bad.front(),
+                      "contains NaN or infinite values" +
+                          (bad.size() > 1 ? " (" + std::to_string(bad.size() - 1) + " more tensors do too)"
+                                          : std::string()));
   load_state_dict(module, weights, source);
 }
 

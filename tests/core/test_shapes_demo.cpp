@@ -4,18 +4,25 @@
 // when the model shipped, minus a margin that absorbs float differences between machines and
 // thread counts (an image whose object sits on a decision boundary may flip). Retraining the
 // model means remeasuring and updating kReached; a regression in the engine, the tokenizer, the
-// checker or the weights fails here.
+// checker or the weights fails here. Also: NaN weights are named at load.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include <cmath>
+#include <filesystem>
 #include <map>
 #include <string>
 
+#include "core/common/error.h"
 #include "core/demo/shapes_eval.h"
 #include "core/pipeline/model_loader.h"
+#include "core/tensor/safetensors.h"
+#include "core/tensor/state_dict.h"
 
 using namespace storyscope;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -55,6 +62,32 @@ class TestShapesDemo : public QObject {
     const auto encoding = bundle_->tokenizer().encode("a big red striped circle on the left in the snow");
     QCOMPARE(encoding.ids.size(), std::size_t(13));  // SOT + 11 words + EOT
     QCOMPARE(encoding.words.size(), std::size_t(11));
+  }
+
+  void nanWeightsAreNamedAtLoad() {
+    // One NaN in a copy of the demo UNet: loading fails with a model error naming the file and the
+    // tensor, instead of a run that ends in a black image.
+    QTemporaryDir tmp;
+    const fs::path copy = fs::path(tmp.path().toStdString()) / "shapes-demo";
+    fs::copy(demo_model_dir(), copy, fs::copy_options::recursive);
+    const std::string weights = (copy / "unet" / "diffusion_pytorch_model.safetensors").string();
+    std::vector<std::pair<std::string, at::Tensor>> tensors;
+    {
+      const auto file = SafetensorsFile::open(weights);
+      for (const auto& [name, t] : tensors_of(file)) tensors.emplace_back(name, t.clone());
+    }
+    for (auto& [name, t] : tensors)
+      if (name == "conv_in.weight") t.view(-1)[3] = std::nanf("");
+    write_safetensors(weights, tensors);
+    try {
+      load_model(ModelLocation{copy.string(), "", ""});
+      QFAIL("weights with a NaN were loaded");
+    } catch (const Error& e) {
+      QCOMPARE(e.kind(), ErrorKind::Model);
+      QCOMPARE(e.location(), std::string("conv_in.weight"));
+      QVERIFY2(std::string(e.what()).find("NaN") != std::string::npos, e.what());
+      QVERIFY2(std::string(e.what()).find("unet") != std::string::npos, e.what());
+    }
   }
 
   void reachesTheMeasuredLevels() {
