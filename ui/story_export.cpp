@@ -2,48 +2,18 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/attention/records_file.h"
 #include "core/common/error.h"
 #include "core/schedulers/factory.h"
 #ifdef STORYSCOPE_HAS_IMAGING
+#include "core/imaging/generation_parameters.h"
 #include "core/imaging/story_folder.h"
+#include "ui/heatmap_image.h"
 #endif
 
 namespace storyscope::ui {
-namespace {
-
-#ifdef STORYSCOPE_HAS_IMAGING
-RgbImage rgb_from_qimage(const QImage& image) {
-  const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
-  RgbImage out;
-  out.width = rgb.width();
-  out.height = rgb.height();
-  out.rgb.resize(out.expected_size());
-  const std::size_t row = static_cast<std::size_t>(out.width) * 3;
-  for (int y = 0; y < out.height; ++y)
-    std::memcpy(out.rgb.data() + row * static_cast<std::size_t>(y), rgb.constScanLine(y), row);
-  return out;
-}
-
-// A1111's names for the schedulers, as other tools expect them in `parameters`.
-std::string a1111_sampler(const std::string& name) {
-  std::string cls = name;
-  try {
-    cls = scheduler_class_for(name);
-  } catch (const std::exception&) {
-  }
-  if (cls == "DDIMScheduler") return "DDIM";
-  if (cls == "DDPMScheduler") return "DDPM";
-  if (cls == "EulerDiscreteScheduler") return "Euler";
-  if (cls == "DPMSolverMultistepScheduler") return "DPM++ 2M";
-  return cls;
-}
-#endif
-
-}  // namespace
 
 QStringList export_story(const QString& dir, const std::vector<FramePtr>& frames, const StorySpec& spec,
                          const QString& model_path) {
@@ -54,12 +24,12 @@ QStringList export_story(const QString& dir, const std::vector<FramePtr>& frames
   for (const FramePtr& f : frames) {
     StoryFolderFrame out;
     out.index = f->index;
-    out.image = rgb_from_qimage(f->image);
+    out.image = to_rgb_image(f->image);
     GenerationParameters& p = out.parameters;
     p.prompt = f->prompt.toStdString();
     p.negative_prompt = spec.negative;
     p.steps = spec.steps;
-    p.sampler = a1111_sampler(spec.sampler);
+    p.sampler = a1111_sampler_name(scheduler_class_for(spec.sampler));  // the story was validated
     p.cfg_scale = spec.guidance;
     p.seed = spec.seed;
     p.width = out.image.width;
