@@ -97,10 +97,21 @@ ProjectRunSettings run_from_json(const json& j) {
 
 namespace {
 
-// The next unused generation number under data/ (a save killed midway may have left one behind).
+// Where a save's generations live; a distinctive name, because cleaning up removes what is in it.
+const QString kGenerationsDir = QStringLiteral("storyscope-data");
+
+// Whether the project.json at `path` (if any) names files of the first layout (frames/... at the top).
+bool uses_first_layout(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return false;
+  const QByteArray text = file.readAll();
+  return text.contains("\"frames/") || text.contains("\"records/") || text.contains("\"masks/");
+}
+
+// The next unused generation number (a save killed midway may have left one behind).
 int next_generation(const QDir& root) {
   int highest = 0;
-  const QDir data(root.filePath(QStringLiteral("data")));
+  const QDir data(root.filePath(kGenerationsDir));
   for (const QString& name : data.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
     bool ok = false;
     const int n = name.toInt(&ok);
@@ -109,19 +120,25 @@ int next_generation(const QDir& root) {
   return highest + 1;
 }
 
-// After project.json names `current`: every other generation, and the folders of the first
-// layout (frames/, records/, masks/ at the top), are no longer referenced.
-void remove_stale_generations(const QDir& root, const QString& current) {
-  QDir data(root.filePath(QStringLiteral("data")));
-  for (const QString& name : data.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-    if (name != current) QDir(data.filePath(name)).removeRecursively();
+// After project.json names `current`, the other numbered generations are no longer referenced;
+// nor are the folders of the first layout (frames/, records/, masks/ at the top), but those are
+// removed only when the previous project.json used that layout (`was_first_layout`): otherwise
+// they may be the user's own, in a folder chosen for the project.
+void remove_stale_generations(const QDir& root, const QString& current, bool was_first_layout) {
+  QDir data(root.filePath(kGenerationsDir));
+  for (const QString& name : data.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+    bool numbered = false;
+    name.toInt(&numbered);
+    if (numbered && name != current) QDir(data.filePath(name)).removeRecursively();
+  }
+  if (!was_first_layout) return;
   for (const char* legacy : {"frames", "records", "masks"})
     QDir(root.filePath(QString::fromLatin1(legacy))).removeRecursively();
 }
 
 }  // namespace
 
-// Each save writes its files into a new generation folder, data/<n>/, and only project.json,
+// Each save writes its files into a new generation folder, storyscope-data/<n>/, and only project.json,
 // written last with QSaveFile (write, fsync, rename), makes that generation current; the other
 // generations are removed after it. A save killed at any moment therefore leaves the previous
 // project.json and every file it names intact: the folder holds the old project or the new one,
@@ -129,8 +146,9 @@ void remove_stale_generations(const QDir& root, const QString& current) {
 void save_project(const QString& dir, const Project& project, const ProjectSaveOptions& options) {
   if (!QDir().mkpath(dir)) fail(dir, QObject::tr("the folder cannot be created"));
   const QDir root(dir);
+  const bool was_first_layout = uses_first_layout(root.filePath(QString::fromLatin1(kProjectFile)));
   const QString generation = QString::number(next_generation(root));
-  const QString base = QStringLiteral("data/%1/").arg(generation);
+  const QString base = kGenerationsDir + QStringLiteral("/%1/").arg(generation);
   json frames = json::array();
   for (const FramePtr& f : project.frames) {
     const QString stem = frame_stem(f->index);
@@ -173,7 +191,7 @@ void save_project(const QString& dir, const Project& project, const ProjectSaveO
       {"run", run_to_json(project.run)}, {"frames", frames},          {"masks", masks}};
   write_bytes(root.filePath(QString::fromLatin1(kProjectFile)),
               QByteArray::fromStdString(doc.dump(2) + "\n"));
-  remove_stale_generations(root, generation);
+  remove_stale_generations(root, generation, was_first_layout);
 }
 
 Project load_project(const QString& dir) {

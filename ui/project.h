@@ -1,10 +1,10 @@
 #pragma once
 // A StoryScope project on disk: a folder with
 //   project.json                 story, run settings, model path, frame list, masks
-//   data/<n>/frames/frame_NN.png          the generated frames
-//   data/<n>/frames/frame_NN_x0/step_SSS.png   per-step predicted x0 (when collected)
-//   data/<n>/records/frame_NN/records.{safetensors,json}   attention records (when recorded)
-//   data/<n>/masks/<word>.png    painted masks (supplied by the mask painter)
+//   storyscope-data/<n>/frames/frame_NN.png          the generated frames
+//   storyscope-data/<n>/frames/frame_NN_x0/step_SSS.png   per-step predicted x0 (when collected)
+//   storyscope-data/<n>/records/frame_NN/records.{safetensors,json}   attention records (when recorded)
+//   storyscope-data/<n>/masks/<word>.png    painted masks (supplied by the mask painter)
 // where n is the save's generation: project.json, written last, names the current one (older
 // projects kept these folders at the top, and still load). Every file is written with QSaveFile
 // (whole or not at all), so a crash or kill during a save leaves the old project or the new

@@ -224,9 +224,30 @@ class TestUiProject : public QObject {
     // Killed saves leave partial generations behind; the next complete save removes them all.
     const Project p = load_project(dir);
     save_project(dir, p);
-    const QDir data(QDir(dir).filePath(QStringLiteral("data")));
+    const QDir data(QDir(dir).filePath(QStringLiteral("storyscope-data")));
     QCOMPARE(data.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 1);
     QCOMPARE(load_project(dir).spec.identity, p.spec.identity);
+  }
+
+  void savingIntoAFolderKeepsTheUsersOwnFiles() {
+    // A folder chosen for a project may hold the user's things, named like ours: saves (twice, so
+    // the second one replaces a generation) must not remove them.
+    const QDir dir(tmp_.filePath(QStringLiteral("users-folder")));
+    for (const QString& file : {QStringLiteral("frames/mine.png"), QStringLiteral("masks/mine.png"),
+                                QStringLiteral("storyscope-data/notes/mine.txt")}) {
+      QVERIFY(QDir().mkpath(QFileInfo(dir.filePath(file)).absolutePath()));
+      write_all(dir.filePath(file), "mine");
+    }
+    Project p;
+    p.spec.identity = "a fox";
+    p.spec.frames = {"x"};
+    p.frames = {make_frame(0, false)};
+    save_project(dir.path(), p);
+    save_project(dir.path(), p);
+    for (const QString& file : {QStringLiteral("frames/mine.png"), QStringLiteral("masks/mine.png"),
+                                QStringLiteral("storyscope-data/notes/mine.txt")})
+      QVERIFY2(QFile::exists(dir.filePath(file)), qPrintable(file));
+    QCOMPARE(load_project(dir.path()).frames.size(), std::size_t{1});
   }
 
   void folderWithoutProjectFileIsNamed() {
