@@ -17,6 +17,7 @@
 #include <QtTest>
 #include <cmath>
 
+#include "quiet_main_window.h"
 #include "ui/appearance.h"
 #include "ui/language.h"
 #include "ui/main_window.h"
@@ -27,14 +28,6 @@
 using namespace storyscope::ui;
 
 namespace {
-
-MainWindowOptions quiet() {
-  MainWindowOptions o;
-  o.load_demo = false;
-  o.offer_recovery = false;
-  o.restore_layout = false;
-  return o;
-}
 
 QAction* action(const QWidget& window, const char* name) {
   return window.findChild<QAction*>(QLatin1String(name));
@@ -129,7 +122,7 @@ class TestUiAppearance : public QObject {
   }
 
   void darkFromTheMenuIsAppliedAndRemembered() {
-    MainWindow window(quiet());
+    MainWindow window(storyscope::testing::quiet_main_window());
     window.show();
     QVERIFY(action(window, "themeSystemAction")->isChecked());  // nothing stored yet
     QAction* dark = action(window, "themeDarkAction");
@@ -153,7 +146,7 @@ class TestUiAppearance : public QObject {
     apply_theme(Theme::Light);
     QVERIFY(window_lightness() > 180);
     {
-      MainWindow again(quiet());
+      MainWindow again(storyscope::testing::quiet_main_window());
       QVERIFY(window_lightness() < 80);
       QVERIFY(action(again, "themeDarkAction")->isChecked());
     }
@@ -199,7 +192,7 @@ class TestUiAppearance : public QObject {
   }
 
   void languageMenuStoresTheChoiceForTheNextStart() {
-    MainWindow window(quiet());
+    MainWindow window(storyscope::testing::quiet_main_window());
     window.show();
     QVERIFY(action(window, "languageSystemAction")->isChecked());
     action(window, "languageZhCnAction")->trigger();
@@ -215,7 +208,7 @@ class TestUiAppearance : public QObject {
     action(window, "languageEnglishAction")->trigger();
     QCOMPARE(stored_language(), Language::English);
     {
-      MainWindow again(quiet());
+      MainWindow again(storyscope::testing::quiet_main_window());
       QVERIFY(action(again, "languageEnglishAction")->isChecked());
     }
     for (auto* box : window.findChildren<QMessageBox*>()) box->close();
@@ -268,7 +261,7 @@ class TestUiAppearance : public QObject {
     QCOMPARE(MainWindow::tr("Story"), story);
     QCOMPARE(QCoreApplication::translate("MainWindow", "&Theme"), theme);
     {
-      MainWindow window(quiet());
+      MainWindow window(storyscope::testing::quiet_main_window());
       QCOMPARE(window.dock(QStringLiteral("StoryDock"))->windowTitle(), story);
     }
     remove_translators();

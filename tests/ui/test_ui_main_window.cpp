@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "quiet_main_window.h"
 #include "ui/frames_view.h"
 #include "ui/main_window.h"
 #include "ui/project_session.h"
@@ -29,14 +30,6 @@ using namespace storyscope;
 using namespace storyscope::ui;
 
 namespace {
-
-MainWindowOptions quiet() {
-  MainWindowOptions o;
-  o.load_demo = false;
-  o.offer_recovery = false;
-  o.restore_layout = false;
-  return o;
-}
 
 QByteArray read_all(const QString& path) {
   QFile f(path);
@@ -74,7 +67,7 @@ class TestUiMainWindow : public QObject {
   void initTestCase() {
     storyscope::testing::isolate_user_state();
     QVERIFY(tmp_.isValid());
-    window_ = std::make_unique<MainWindow>(quiet());
+    window_ = std::make_unique<MainWindow>(storyscope::testing::quiet_main_window());
     window_->setUnsavedPrompt([](const QString&) { return QMessageBox::Discard; });
     window_->resize(1200, 800);
     window_->show();
@@ -82,14 +75,14 @@ class TestUiMainWindow : public QObject {
   }
 
   void withoutAModelTheRunPanelSaysSo() {
-    MainWindow w(quiet());
+    MainWindow w(storyscope::testing::quiet_main_window());
     QVERIFY(!w.runPanel()->generateButton()->isEnabled());
     QVERIFY(w.runPanel()->modelLabel()->text().contains(QStringLiteral("No model")));
     QVERIFY(!w.generate());
   }
 
   void badModelShowsTheCauseAndDoesNotCrash() {
-    MainWindow w(quiet());
+    MainWindow w(storyscope::testing::quiet_main_window());
     const QString missing = tmp_.filePath(QStringLiteral("not-a-model"));
     w.runPanel()->setModelPath(missing);
     QPushButton* load = w.runPanel()->findChild<QPushButton*>(QStringLiteral("loadModel"));
@@ -203,7 +196,7 @@ class TestUiMainWindow : public QObject {
     QVERIFY(!w.session()->dirty());
     QVERIFY(w.session()->recentProjects().contains(QFileInfo(dir).absoluteFilePath()));
 
-    MainWindow reopened(quiet());
+    MainWindow reopened(storyscope::testing::quiet_main_window());
     QVERIFY(reopened.openProject(dir));
     QCOMPARE(story_to_json(reopened.currentSpec()), story_to_json(w.currentSpec()));
     QCOMPARE(reopened.framesView()->frames().size(), w.framesView()->frames().size());
@@ -258,7 +251,7 @@ class TestUiMainWindow : public QObject {
   }
 
   void dockContentCanBeReplaced() {
-    MainWindow w(quiet());
+    MainWindow w(storyscope::testing::quiet_main_window());
     auto* widget = new QLabel(QStringLiteral("inspector"));
     w.setDockContent(QStringLiteral("attention"), widget);
     QCOMPARE(w.dock(QStringLiteral("AttentionDock"))->widget(), widget);
