@@ -433,16 +433,24 @@ CheckResult check_image(const at::Tensor& image, const std::string& caption) {
     if (d[d.size() / 2] < best) best = d[d.size() / 2], result.background = static_cast<Background>(b);
   }
 
-  // Background model: the prototype shifted row by row by what the image's background pixels
-  // say (a generated image's gradient is never exactly the world's).
+  // Background model: the prototype shifted as a whole by the border's median offset (an
+  // under-trained model paints a sky pink or a desert brown, and the object on it is still
+  // what the caption is judged on), then row by row by what the image's background pixels say
+  // (a generated image's gradient is never exactly the world's).
   const Image& proto = protos[static_cast<int>(result.background)];
   std::vector<Rgb> bg(proto.px);
+  for (int c = 0; c < 3; ++c) {
+    std::vector<double> d;
+    for (int i : border) d.push_back(img.px[i][c] - proto.px[i][c]);
+    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+    for (Rgb& p : bg) p[c] += d[d.size() / 2];
+  }
   for (int y = 0; y < size; ++y) {
     Rgb offset{0, 0, 0};
     int count = 0;
     for (int x = 0; x < size; ++x) {
       const std::size_t i = static_cast<std::size_t>(y) * size + x;
-      const Rgb d = sub(img.px[i], proto.px[i]);
+      const Rgb d = sub(img.px[i], bg[i]);
       if (norm(d) >= kForeground) continue;
       for (int c = 0; c < 3; ++c) offset[c] += d[c];
       ++count;
@@ -474,6 +482,14 @@ CheckResult check_image(const at::Tensor& image, const std::string& caption) {
         const double cost = main_cost + comps[b].colour_score[cc] + 1e-6 * b;
         if (cost < best_cost) best_cost = cost, main_index = a, companion_index = b;
       }
+  } else if (spec.colour && comps.size() >= 2) {
+    // A generated background can leave blotches as big as the object: the main object is the
+    // one in the stated colour, among components of at least a quarter of the biggest's size.
+    const int sc = static_cast<int>(*spec.colour);
+    for (int a = 1; a < static_cast<int>(comps.size()); ++a)
+      if (comps[a].pixels.size() * 4 >= comps[0].pixels.size() &&
+          comps[a].colour_score[sc] < comps[main_index].colour_score[sc])
+        main_index = a;
   }
   if (main_index >= 0) result.main = measure(comps[main_index], comps[main_index].best_colour, img, bg);
   if (companion_index >= 0)

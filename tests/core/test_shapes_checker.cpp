@@ -137,6 +137,30 @@ class TestShapesChecker : public QObject {
     QVERIFY(pinned.total < 0.5 * open.total);
   }
 
+  void reads_objects_on_off_world_backgrounds() {
+    // An under-trained model paints the sky pink and leaves blotches in it: the object is still
+    // what the caption is judged on. Without the border-median shift every pixel is foreground;
+    // without the caption's colour picking the component, the bigger blotch is the object.
+    const std::string caption = "a small red plain circle in the center in the sky";
+    const Scene s = scene_from_caption(caption, 3);
+    const Render r = render(s, 32);
+    const at::Tensor background = r.background.unsqueeze(0);
+    const at::Tensor tint = at::tensor({0.25f, -0.2f, 0.05f}).view({3, 1, 1});
+    at::Tensor image = (r.image + background * tint).clamp(0, 1);
+    CheckResult res = check_image(image, caption);
+    QVERIFY2(res.all_ok() || !res.scene_ok.value(), to_json(res).dump().c_str());
+    QVERIFY2(res.colour_ok.value() && res.shape_ok.value() && res.position_ok.value(),
+             to_json(res).dump().c_str());
+    // A dark blotch twice the object's area in a corner.
+    at::Tensor blotch = at::zeros({1, 32, 32});
+    blotch.index_put_({0, at::indexing::Slice(0, 9), at::indexing::Slice(0, 9)}, 1.0f);
+    image = (image - 0.35f * blotch * background).clamp(0, 1);
+    res = check_image(image, caption);
+    QVERIFY2(res.objects_found >= 2, to_json(res).dump().c_str());
+    QVERIFY2(res.colour_ok.value() && res.shape_ok.value() && res.position_ok.value(),
+             to_json(res).dump().c_str());
+  }
+
   void missing_object_fails_every_verdict() {
     const at::Tensor empty = render_background(Background::Desert, 32);
     const CheckResult r = check_image(empty, "a big blue square in the desert");

@@ -31,15 +31,14 @@ constexpr double kMargin = 0.10;  // accuracies and IoU are fractions
 
 // Measured with `storyscope-cli shapes eval --captions 48 --stories 0 --seed 0` on the shipped
 // weights (step 5276 of the cpu32 run; see the model card). Only levels above chance by more than
-// the margin are asserted: this model places one object on a background and gets the scene right
-// twice as often as chance (1/6), but its colour (6.8%), shape (6.2%) and position (14.7%) are at
-// chance, so asserting "reached minus margin" there could not fail. Add them here when a model
-// that beats chance on them ships.
+// the margin are asserted (shape 25% and position 26% are near chance, 1/6 and 1/5, so "reached
+// minus margin" there could not fail). Add them here when a model that beats chance on them ships.
 const std::map<std::string, double>& reached_accuracy() {
-  static const std::map<std::string, double> levels = {{"scene", 0.333}};
+  static const std::map<std::string, double> levels = {{"scene", 0.333}, {"colour", 0.636}, {"size", 0.727}};
   return levels;
 }
-constexpr double kReachedObjectIou = 0.192;  // mean p2p IoU over main-object words (uniform map: 0.549)
+constexpr double kReachedObjectIou = 0.306;  // mean p2p IoU over main-object words (uniform map: 0.050)
+constexpr double kReachedFound = 46.0 / 48;  // images where the checker finds the main object
 
 }  // namespace
 
@@ -97,7 +96,9 @@ class TestShapesDemo : public QObject {
     options.seed = 0;
     const ShapesEvalReport report = evaluate_shapes_model(bundle_, options);
     QCOMPARE(report.images, kCaptions);
-    QCOMPARE(report.main_found, kCaptions);  // every image shows an object the checker can measure
+    const std::string found = "main object found in " + std::to_string(report.main_found) + " of " +
+                              std::to_string(kCaptions) + ", shipped at " + std::to_string(kReachedFound);
+    QVERIFY2(report.main_found >= (kReachedFound - kMargin) * kCaptions, found.c_str());
     for (const auto& [attribute, reached] : reached_accuracy()) {
       const AttributeAccuracy& a = report.attributes.at(attribute);
       QVERIFY2(a.total > 0, attribute.c_str());
