@@ -36,7 +36,7 @@ namespace {
 const char* const kUsage =
     "usage: storyscope-cli shapes train --out DIR [--steps N] [--batch B] [--device cpu|cuda]\n"
     "         [--threads T] [--resume] [--preset cpu32|gpu64] [--checkpoint-every K] [--seed S]\n"
-    "         [--lr LR] [--warmup N] [--validate-every N] [--fp16]\n";
+    "         [--lr LR] [--warmup N] [--validate-every N] [--fp16] [--high-noise-weight W]\n";
 
 #ifdef STORYSCOPE_HAS_IMAGING
 // train_log.csv -> loss_curve.png (raw loss, smoothed loss, validation with/without caption).
@@ -90,7 +90,7 @@ c10::Device parse_device(const std::string& name) {
 int train_body(int argc, char** argv) {
   Args args(argc, argv,
             {"out", "steps", "batch", "device", "threads", "preset", "checkpoint-every", "seed", "lr",
-             "warmup", "validate-every"},
+             "warmup", "validate-every", "high-noise-weight"},
             {"resume", "fp16", "help"});
   if (args.has("help")) {
     std::cout << kUsage;
@@ -115,6 +115,7 @@ int train_body(int argc, char** argv) {
   o.validate_every = args.get_int("validate-every", 250);
   o.learning_rate = args.get_double("lr", o.learning_rate);
   o.warmup_steps = args.get_int("warmup", o.warmup_steps);
+  o.high_noise_weight = args.get_double("high-noise-weight", o.high_noise_weight);
   o.export_fp16 = args.has("fp16");
   if (o.steps < 1) throw_bad_input("", "--steps", "must be >= 1");
   if (o.batch_size < 1) throw_bad_input("", "--batch", "must be >= 1");

@@ -148,6 +148,8 @@ DiffusionTrainer::DiffusionTrainer(TrainerOptions options, std::shared_ptr<const
   if (o.caption_dropout < 0 || o.caption_dropout > 1)
     throw_bad_input("trainer", "caption_dropout", "must be in [0, 1]");
   if (o.ema_decay < 0 || o.ema_decay >= 1) throw_bad_input("trainer", "ema_decay", "must be in [0, 1)");
+  if (!(o.high_noise_weight >= 1 && o.high_noise_weight <= 1e4))
+    throw_bad_input("trainer", "high_noise_weight", "must be in [1, 10000]");
   if (!(o.learning_rate > 0)) throw_bad_input("trainer", "learning_rate", "must be > 0");
   if (o.validation_batch_size < 1) throw_bad_input("trainer", "validation_batch_size", "must be >= 1");
 
@@ -259,8 +261,13 @@ at::Tensor DiffusionTrainer::encode_captions(const std::vector<std::string>& cap
   return text_encoder_->forward(t).last_hidden_state;
 }
 
+at::Tensor high_noise_loss_weight(const at::Tensor& alphas_cumprod, double cap) {
+  return ((1 - alphas_cumprod) / alphas_cumprod).clamp(1.0, std::max(1.0, cap));
+}
+
 at::Tensor DiffusionTrainer::denoising_loss(const at::Tensor& images,
-                                            const std::vector<std::string>& captions, const Noise& noise) {
+                                            const std::vector<std::string>& captions, const Noise& noise,
+                                            double high_noise_weight) {
   // Shared by training and evaluation: the caller decides whether autograd records it.
   const std::int64_t b = images.size(0);
   const at::Tensor x0 = images.to(options_.device, at::kFloat);
@@ -269,7 +276,9 @@ at::Tensor DiffusionTrainer::denoising_loss(const at::Tensor& images,
   const at::Tensor a = alphas_cumprod_.index_select(0, t).view({b, 1, 1, 1});
   const at::Tensor xt = a.sqrt() * x0 + (1 - a).sqrt() * eps;
   const at::Tensor pred = unet_->forward(xt, t, encode_captions(captions));
-  return at::mse_loss(pred, eps);
+  if (high_noise_weight == 1.0) return at::mse_loss(pred, eps);
+  return ((pred - eps).pow(2).mean({1, 2, 3}) * high_noise_loss_weight(a.view({b}), high_noise_weight))
+      .mean();
 }
 
 double DiffusionTrainer::loss_on(const TrainingBatch& batch, std::uint64_t noise_seed) {
@@ -300,7 +309,7 @@ double DiffusionTrainer::train_step() {
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
   optimizer_->adamw.zero_grad();
 
-  at::Tensor loss = denoising_loss(batch.images, batch.captions, n);
+  at::Tensor loss = denoising_loss(batch.images, batch.captions, n, o.high_noise_weight);
   loss.backward();
   if (o.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(params_, o.max_grad_norm);
   optimizer_->adamw.step();
@@ -365,6 +374,7 @@ void DiffusionTrainer::write_checkpoint_files(const std::string& dir) const {
                                     {"batch_size", options_.batch_size},
                                     {"ema_loss", ema_loss_},
                                     {"have_ema_loss", have_ema_loss_},
+                                    {"high_noise_weight", options_.high_noise_weight},
                                     {"seconds", seconds_},
                                     {"unet_config", options_.unet_config},
                                     {"text_encoder_config", options_.text_encoder_config},
@@ -524,7 +534,8 @@ void DiffusionTrainer::export_pipeline() {
             {{"steps", step_},
              {"seed", options_.seed},
              {"batch_size", options_.batch_size},
-             {"ema_decay", options_.ema_decay}}}});
+             {"ema_decay", options_.ema_decay},
+             {"high_noise_weight", options_.high_noise_weight}}}});
 }
 
 }  // namespace storyscope

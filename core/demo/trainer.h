@@ -5,11 +5,11 @@
 // One step: batch `step` of the data source (deterministic by index), captions dropped to ""
 // with probability caption_dropout (classifier-free guidance), uniform timesteps and Gaussian
 // noise drawn from a CPU generator seeded by (seed, step), x_t = sqrt(a_t) x_0 + sqrt(1 - a_t) e,
-// loss = MSE(unet(x_t, t, text(ids)), e). AdamW with linear warmup, gradient-norm clipping, and
-// an EMA of every trainable parameter (decay min(ema_decay, (1 + n) / (10 + n)) after n updates,
-// as diffusers' EMAModel without inverse-gamma warmup). Because nothing random depends on what ran
-// before, training N steps equals training k, checkpointing, and resuming to N (bit-identical on
-// the CPU with the same thread count).
+// loss = MSE(unet(x_t, t, text(ids)), e) (optionally weighted per sample, high_noise_weight). AdamW with
+// linear warmup, gradient-norm clipping, and an EMA of every trainable parameter (decay min(ema_decay, (1 +
+// n) / (10 + n)) after n updates, as diffusers' EMAModel without inverse-gamma warmup). Because nothing
+// random depends on what ran before, training N steps equals training k, checkpointing, and resuming to N
+// (bit-identical on the CPU with the same thread count).
 //
 // Files under out_dir:
 //   checkpoint/       state.json, unet/text_encoder/ema .safetensors, optimizer.pt; replaced
@@ -60,6 +60,12 @@ struct TrainerOptions {
   double max_grad_norm = 1.0;  // <= 0: no clipping
   double ema_decay = 0.999;
   double caption_dropout = 0.1;
+  // Per-sample loss weight max(1, min(high_noise_weight, 1 / SNR(t))): 1 is the plain epsilon
+  // MSE. Under it the caption's effect on the image's global colour (the scene) lives only at
+  // t where SNR << 1 and weighs SNR there (x0 error = eps error / sqrt(SNR)), so a small model
+  // leaves the background to the seed's noise; a weight > 1 moves those steps towards x0-MSE,
+  // capped so they cannot drown the detail steps. Validation losses stay plain MSE.
+  double high_noise_weight = 1.0;
   double loss_smoothing = 0.98;  // the logged ema_loss: s = a s + (1 - a) loss
 
   std::int64_t checkpoint_every = 500;  // <= 0: only on cancel and at the end
@@ -67,6 +73,10 @@ struct TrainerOptions {
   int validation_batch_size = 32;
   bool export_fp16 = false;  // half-precision weight files in the exported folder
 };
+
+// The per-sample weights of TrainerOptions::high_noise_weight for alphas_cumprod at the drawn
+// timesteps: max(1, min(cap, (1 - a) / a)).
+at::Tensor high_noise_loss_weight(const at::Tensor& alphas_cumprod, double cap);
 
 struct TrainProgress {
   std::int64_t step = 0;   // steps done
@@ -140,7 +150,7 @@ class DiffusionTrainer {
   Noise draw_noise(std::uint64_t seed, std::int64_t batch) const;
   at::Tensor encode_captions(const std::vector<std::string>& captions);
   at::Tensor denoising_loss(const at::Tensor& images, const std::vector<std::string>& captions,
-                            const Noise& noise);
+                            const Noise& noise, double high_noise_weight = 1.0);
   void update_ema();
   void append_log_row(double loss, double lr, const ValidationLoss* validation);
   void write_checkpoint_files(const std::string& dir) const;

@@ -285,6 +285,15 @@ class TestTrainer : public QObject {
     QCOMPARE(trainer.learning_rate_at(100), o.learning_rate);
   }
 
+  // The high-noise weight is 1 where SNR >= 1, 1/SNR below, capped; a cap of 1 is the plain MSE.
+  void highNoiseWeightFollowsFormula() {
+    const at::Tensor a = at::tensor({0.9, 0.5, 0.2, 0.1, 1e-4}, at::kDouble);
+    const at::Tensor w = high_noise_loss_weight(a, 5.0);
+    const at::Tensor expected = at::tensor({1.0, 1.0, 4.0, 5.0, 5.0}, at::kDouble);
+    QVERIFY2(at::allclose(w, expected, 1e-12, 1e-12), "weights");
+    QVERIFY(at::equal(high_noise_loss_weight(a, 1.0), at::ones({5}, at::kDouble)));
+  }
+
   // Cancelling stops after the step in progress and leaves a checkpoint of it; validation rows
   // carry both losses.
   void cancelCheckpointsAndValidationIsLogged() {
