@@ -12,6 +12,7 @@
 #include "core/common/memory.h"
 #include "core/pipeline/story.h"
 #include "core/pipeline/txt2img.h"
+#include "core/pipeline/vanilla_frame.h"
 
 namespace storyscope::cli {
 namespace {
@@ -63,15 +64,7 @@ int bench_story(const Args& args) {
   StoryPipeline story(bundle);
   for (std::int64_t run = 0; run < runs; ++run) {
     for (int j = 0; j < static_cast<int>(spec.frames.size()); ++j) {
-      Txt2ImgRequest r;
-      r.prompt = spec.identity + " " + spec.frames[static_cast<std::size_t>(j)];
-      if (!spec.negative.empty()) r.negative = spec.negative;  // empty: none, as stories encode it
-      r.steps = spec.steps;
-      r.guidance = spec.guidance;
-      r.sampler = spec.sampler;
-      r.seed = spec.seed;
-      r.width = spec.width;
-      r.height = spec.height;
+      const Txt2ImgRequest r = vanilla_frame_request(spec, j);
       reset_peak_rss();
       auto t0 = Clock::now();
       txt2img.run(r);

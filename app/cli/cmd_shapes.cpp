@@ -22,6 +22,7 @@
 #include "core/demo/shapes_checker.h"
 #include "core/demo/shapes_vocab.h"
 #include "core/demo/shapes_world.h"
+#include "core/pipeline/vanilla_frame.h"
 #include "core/story/story_spec.h"
 
 #ifdef STORYSCOPE_HAS_IMAGING
@@ -142,7 +143,8 @@ int check_command(int argc, char** argv) {
       throw_bad_input(*story_file, "frames",
                       "has " + std::to_string(spec.frames.size()) + " frames but " +
                           std::to_string(images.size()) + " images were given");
-    for (const std::string& frame : spec.frames) captions.push_back(spec.identity + " " + frame);
+    for (int f = 0; f < static_cast<int>(spec.frames.size()); ++f)
+      captions.push_back(vanilla_frame_prompt(spec, f));
   }
   if (captions.empty()) throw_bad_input("", "--caption", "give the caption the images were made from");
   if (captions.size() != 1 && captions.size() != images.size())

@@ -16,6 +16,7 @@
 #include "core/common/error.h"
 #include "core/pipeline/story.h"
 #include "core/pipeline/txt2img.h"
+#include "core/pipeline/vanilla_frame.h"
 #include "core/story/story_spec.h"
 
 namespace storyscope {
@@ -381,18 +382,20 @@ ShapesEvalReport evaluate_shapes_model(const std::shared_ptr<ModelBundle>& bundl
   for (int s = 0; s < options.stories && !cancel.cancelled(); ++s) {
     EvalStory story = eval_story(options.seed, s, options.min_frames, options.max_frames);
     const int frames = static_cast<int>(story.frames.size());
+    StorySpec spec;
+    spec.identity = story.identity;
+    spec.frames = story.frames;
+    spec.seed = story.seed;
+    spec.steps = options.steps;
+    spec.guidance = options.guidance;
+    spec.sampler = options.sampler;
+    spec.svr_mode = SvrMode::Svr;
     bool finished = true;
     for (const std::string& technique : eval_techniques()) {
       std::vector<at::Tensor> images;
       if (technique == "vanilla") {
         for (int f = 0; f < frames && finished; ++f) {
-          Txt2ImgRequest req;
-          req.prompt = story.identity + " " + story.frames[f];
-          req.negative = "";
-          req.steps = options.steps;
-          req.guidance = options.guidance;
-          req.sampler = options.sampler;
-          req.seed = story.seed;
+          const Txt2ImgRequest req = vanilla_frame_request(spec, f);
           PhaseObserver progress(
               observer, {"stories", s, options.stories,
                          technique + " frame " + std::to_string(f + 1) + "/" + std::to_string(frames), 0, 0});
@@ -407,15 +410,6 @@ ShapesEvalReport evaluate_shapes_model(const std::shared_ptr<ModelBundle>& bundl
           images.push_back(square_image(r.images, bundle->source()));
         }
       } else {
-        StorySpec spec;
-        spec.identity = story.identity;
-        spec.frames = story.frames;
-        spec.negative = "";
-        spec.seed = story.seed;
-        spec.steps = options.steps;
-        spec.guidance = options.guidance;
-        spec.sampler = options.sampler;
-        spec.svr_mode = SvrMode::Svr;
         spec.ipca = technique == "svr+ipca";
         PhaseObserver progress(observer, {"stories", s, options.stories, technique, 0, 0});
         const StoryResult r = story_pipeline.run(spec, {}, &progress, cancel);
@@ -432,7 +426,7 @@ ShapesEvalReport evaluate_shapes_model(const std::shared_ptr<ModelBundle>& bundl
       if (!finished) break;
       std::vector<ObjectMeasurement>& measured = story.measurements[technique];
       for (int f = 0; f < frames; ++f) {
-        const std::string caption = story.identity + " " + story.frames[f];
+        const std::string caption = vanilla_frame_prompt(spec, f);
         if (observer) observer->on_image("stories", s, technique, f, caption, images[f]);
         measured.push_back(shapes::check_image(images[f], caption).main);
       }
