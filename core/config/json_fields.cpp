@@ -5,6 +5,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/json_text.h"
 #include "core/common/utf8.h"
 
 namespace storyscope {
@@ -53,14 +54,7 @@ static std::string quote_nonfinite_tokens(const std::string& text) {
 }  // namespace
 
 json parse_python_json(const std::string& text, const std::string& file) {
-  try {
-    return json::parse(quote_nonfinite_tokens(text));
-  } catch (const json::parse_error& e) {
-    throw_bad_input(file, "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
-  } catch (const json::out_of_range& e) {
-    // A number beyond double's range (e.g. 1e999) is not a parse_error in nlohmann.
-    throw_bad_input(file, "a number", std::string("invalid JSON: ") + e.what());
-  }
+  return parse_json_text(quote_nonfinite_tokens(text), file);
 }
 
 JsonFields::JsonFields(json doc, std::string file) : doc_(std::move(doc)), file_(std::move(file)) {

@@ -6,6 +6,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/json_text.h"
 #include "core/imaging/opencv_io.h"
 
 namespace storyscope {
@@ -81,16 +82,7 @@ PngGenerationInfo read_generation_png(const std::string& path) {
     info.parameters = parse_a1111_parameters(it->second);
   }
   if (const auto it = text.find(kStoryScopeKeyword); it != text.end()) {
-    try {
-      info.settings = nlohmann::json::parse(it->second);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw_bad_input(path, std::string(kStoryScopeKeyword) + " chunk, byte " + std::to_string(e.byte),
-                      "not valid JSON");
-    } catch (const nlohmann::json::out_of_range& e) {
-      // A number beyond double's range (e.g. 1e999) is not a parse_error in nlohmann.
-      throw_bad_input(path, std::string(kStoryScopeKeyword) + " chunk",
-                      std::string("not valid JSON: ") + e.what());
-    }
+    info.settings = parse_json_text(it->second, path, std::string(kStoryScopeKeyword) + " chunk");
   }
   return info;
 }

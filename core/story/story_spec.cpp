@@ -9,6 +9,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/json_text.h"
 #include "core/common/utf8.h"
 #include "core/schedulers/factory.h"
 
@@ -125,18 +126,6 @@ class ObjectReader {
   std::string source_, prefix_;
   std::set<std::string> known_;
 };
-
-// "line L, column C" (both from 1) of the byte at `offset`: what an editor shows.
-std::string text_position(const std::string& text, std::size_t offset) {
-  offset = std::min(offset, text.size());
-  std::size_t line = 1, line_start = 0;
-  for (std::size_t i = 0; i < offset; ++i)
-    if (text[i] == '\n') {
-      ++line;
-      line_start = i + 1;
-    }
-  return "line " + std::to_string(line) + ", column " + std::to_string(offset - line_start + 1);
-}
 
 bool is_blank(const std::string& s) {
   for (unsigned char c : s)
@@ -343,17 +332,7 @@ StorySpec read_story_file(const std::string& path) {
   // nlohmann rejects bad UTF-8 with a bare byte offset; say what it is first.
   if (const std::size_t bad = first_invalid_utf8(text); bad != std::string::npos)
     throw_bad_input(path, text_position(text, bad), "the file is not valid UTF-8");
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // e.byte counts from 1 and points at the last byte read: the one that broke the syntax.
-    throw_bad_input(path, text_position(text, e.byte > 0 ? e.byte - 1 : 0),
-                    std::string("broken JSON: ") + e.what());
-  } catch (const json::out_of_range& e) {
-    // A number beyond double's range (e.g. 1e999) is not a parse_error in nlohmann.
-    throw_bad_input(path, "a number", std::string("broken JSON: ") + e.what());
-  }
+  const json doc = parse_json_text(text, path);
   return story_from_json(doc, path);
 }
 

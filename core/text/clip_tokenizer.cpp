@@ -10,6 +10,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/json_text.h"
 #include "core/text/unicode.h"
 
 namespace storyscope {
@@ -76,17 +77,7 @@ bool token_string(const json& v, std::string& out) {
   return false;
 }
 
-json parse_json_file(const std::string& path) {
-  const std::string data = read_file(path);
-  try {
-    return json::parse(data);
-  } catch (const json::parse_error& e) {
-    throw_bad_input(path, "byte " + std::to_string(e.byte), "not valid JSON");
-  } catch (const json::out_of_range& e) {
-    // A number beyond double's range (e.g. 1e999) is not a parse_error in nlohmann.
-    throw_bad_input(path, "a number", std::string("not valid JSON: ") + e.what());
-  }
-}
+json parse_json_file(const std::string& path) { return parse_json_text(read_file(path), path); }
 
 }  // namespace
 
