@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/args.h"
+#include "app/cli/bench_soak.h"
 #include "app/cli/bench_story.h"
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
@@ -226,7 +227,7 @@ int cmd_bench(int argc, char** argv) {
   cli::Args args(
       argc, argv,
       {"config", "model", "config-from", "tokenizer", "tokenizer-2", "size", "batch", "steps", "warmup",
-       "dtype", "prompt", "guidance", "sampler", "runs", "capture", "capture-tokens", "frames"},
+       "dtype", "prompt", "guidance", "sampler", "runs", "capture", "capture-tokens", "frames", "count"},
       {"synthetic-weights", "pixel-space", "pipeline"});
   // `bench --pipeline` and `bench pipeline` are the same benchmark.
   const std::string what = args.has("pipeline")        ? "pipeline"
@@ -235,9 +236,10 @@ int cmd_bench(int argc, char** argv) {
   if (what == "unet") return bench_unet(args);
   if (what == "pipeline") return bench_pipeline(args);
   if (what == "story") return cli::bench_story(args);
-  throw_bad_input("", "bench", "name what to benchmark: unet, story, or pipeline (--pipeline)");
+  if (what == "soak") return cli::bench_soak(args);
+  throw_bad_input("", "bench", "name what to benchmark: unet, story, soak, or pipeline (--pipeline)");
 }
 
 }  // namespace
 
-STORYSCOPE_CLI_COMMAND("bench", cmd_bench, "benchmark unet, pipeline or story and print JSON timings");
+STORYSCOPE_CLI_COMMAND("bench", cmd_bench, "benchmark unet, pipeline, story or soak (memory) and print JSON");

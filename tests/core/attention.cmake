@@ -1,1 +1,1 @@
-storyscope_add_test(NAME test_attention_kernel SOURCES core/test_attention_kernel.cpp LIBS storyscope_attention LABELS core)
+storyscope_add_test(NAME test_attention_kernel SOURCES core/test_attention_kernel.cpp LIBS storyscope_attention LABELS core sanitize)

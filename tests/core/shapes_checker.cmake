@@ -1,1 +1,1 @@
-storyscope_add_test(NAME test_shapes_checker SOURCES core/test_shapes_checker.cpp LIBS storyscope_demo storyscope_text LABELS core)
+storyscope_add_test(NAME test_shapes_checker SOURCES core/test_shapes_checker.cpp LIBS storyscope_demo storyscope_text LABELS core sanitize)
