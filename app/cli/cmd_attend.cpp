@@ -1,7 +1,8 @@
 // storyscope-cli attend: where does each word of the prompt look? Generates an image (or takes
 // one with --image, noised to --timestep) with an AttentionStore on the UNet, then writes the
 // records, per-word heatmaps (raw and over the image), a grid of the overlays and, with
-// --mask WORD=FILE, how well each word's attention matches its mask.
+// --mask WORD=FILE, how well each word's attention matches its mask. With an image prompt
+// (--ip-adapter, see ip_adapter_args.h) each image token gets a map too (heatmaps/ip_image_K).
 //
 // Ctrl-C stops after the step in progress and writes nothing; every file is written into a
 // temporary folder next to --out first and moved into place only when all of them exist.
@@ -22,6 +23,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/init_latents.h"
 #include "app/cli/interrupt.h"
+#include "app/cli/ip_adapter_args.h"
 #include "app/cli/model_args.h"
 #include "app/cli/progress_bar.h"
 #include "core/common/error.h"
@@ -169,6 +171,30 @@ std::vector<WordTile> view_tiles(const AttentionRecordSet& set, const std::strin
   return tiles;
 }
 
+// IP-Adapter's image tokens (the store's added_records), one map each in the words' view, so
+// where the image prompt acts sits beside where each word acts.
+std::vector<WordTile> image_token_tiles(const AttentionRecordSet& set, const std::string& view,
+                                        StepRange range, int resolution) {
+  if (set.added_records.empty() || view == "self-pca") return {};
+  AttentionRecordSet image = set;
+  image.records = set.added_records;
+  image.added_records.clear();
+  image.token_positions.clear();
+  image.tokens.clear();
+  image.token_ids.clear();
+  const AttentionRecord& first = set.added_records.front();
+  const std::int64_t count = first.probs.size(first.per_head ? 1 : 0);
+  std::vector<WordSpan> spans;
+  for (std::int64_t k = 0; k < count; ++k) {
+    image.token_positions.push_back(k);
+    image.tokens.push_back("img " + std::to_string(k));  // short: grid labels are narrow
+    spans.push_back({image.tokens.back(), {k}});
+  }
+  std::vector<WordTile> tiles = view_tiles(image, view, range, resolution, spans);
+  for (std::size_t k = 0; k < tiles.size(); ++k) tiles[k].file = first.keys + "_" + std::to_string(k);
+  return tiles;
+}
+
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -190,12 +216,14 @@ void move_into(const fs::path& from, const fs::path& to) {
 }
 
 int cmd_attend(int argc, char** argv) {
-  cli::Args args(argc, argv, {"model",    "tokenizer", "config-from", "dtype",        "prompt",
-                              "negative", "steps",     "view-steps",  "guidance",     "sampler",
-                              "seed",     "width",     "height",      "init-latents", "init-latents-key",
-                              "image",    "timestep",  "view",        "colormap",     "opacity",
-                              "mask",     "out"},
-                 {});
+  cli::Args args(
+      argc, argv,
+      cli::with_ip_adapter_flags({"model",    "tokenizer", "config-from", "dtype",        "prompt",
+                                  "negative", "steps",     "view-steps",  "guidance",     "sampler",
+                                  "seed",     "width",     "height",      "init-latents", "init-latents-key",
+                                  "image",    "timestep",  "view",        "colormap",     "opacity",
+                                  "mask",     "out"}),
+      {});
   const std::string prompt = args.require("prompt");
   const fs::path out_dir = args.require("out");
   const bool from_image = args.get("image").has_value();
@@ -221,11 +249,13 @@ int cmd_attend(int argc, char** argv) {
   if (!(opacity >= 0 && opacity <= 1)) throw_bad_input("", "--opacity", "must be in [0, 1]");
 
   std::map<std::string, at::Tensor> masks;
+  std::map<std::string, std::string> mask_files;
   for (const std::string& m : args.get_all("mask")) {
     const auto eq = m.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
       throw_bad_input("", "--mask", "expected WORD=FILE.png, not \"" + m + "\"");
     masks[m.substr(0, eq)] = read_mask_png(m.substr(eq + 1));
+    mask_files[m.substr(0, eq)] = m.substr(eq + 1);
   }
 
   RgbImage input_image;
@@ -235,7 +265,11 @@ int cmd_attend(int argc, char** argv) {
     input_tensor = tensor_from_image(input_image, ValueRange::MinusOneToOne);
   }
 
+  if (from_image && args.has("ip-adapter"))
+    throw_bad_input("", "--ip-adapter", "conditions generated images only (not --image)");
   auto bundle = cli::load_model_from_args(args);
+  // The image prompt's attention is recorded beside the words' (records.json "added_records").
+  const std::optional<IPAdapterInput> ip_adapter = cli::ip_adapter_from_args(args, *bundle);
   const ClipTokenizer& tokenizer = bundle->tokenizer();
   const Encoding encoding = tokenizer.encode(prompt);
   // Long prompts are encoded in chunks (see prompt_encoding.h): the keys of the context are the
@@ -269,6 +303,13 @@ int cmd_attend(int argc, char** argv) {
   }
   const std::int64_t factor = bundle->vae_scale_factor();
   const std::int64_t latent_h = height / factor, latent_w = width / factor;
+  // Masks are scored on each attention map's grid anyway (nearest resize, alignment.h), so one
+  // of another size still works; say so, since a mask of another aspect ratio is stretched.
+  for (const auto& [word, mask] : masks)
+    if (mask.size(0) != height || mask.size(1) != width)
+      std::cerr << "note: mask " << mask_files[word] << " for \"" << word << "\" is " << mask.size(1) << "x"
+                << mask.size(0) << ", the image " << width << "x" << height
+                << ": it is resized (nearest) to each attention map's grid\n";
   const int resolution = view == "p2p" || view == "self-pca" || !masks.empty()
                              ? p2p_resolution(bundle->unet(), latent_h, latent_w)
                              : 16;
@@ -323,6 +364,11 @@ int cmd_attend(int argc, char** argv) {
     req.timesteps = parse_timesteps(args.get("timestep").value_or("400"));
     req.seed = seed;
     req.guidance = args.get_double("guidance", 1.0);
+    const auto est = estimate_run_memory(
+        bundle->unet()->config(),
+        bundle->has_vae() ? std::optional<VAEConfig>(bundle->vae()->config()) : std::nullopt,
+        req.guidance > 1.0 ? 2 : 1, latent_h, latent_w, c10::elementSize(bundle->dtype()));
+    check_memory_available(est.total_bytes(), "--image");
     const InspectResult r = inspect_image(*bundle, req, &observer, token);
     cancelled = r.cancelled;
     image = input_image;
@@ -338,6 +384,7 @@ int cmd_attend(int argc, char** argv) {
     req.seed = seed;
     if (auto init = args.get("init-latents"))
       req.init_latents = cli::read_init_latents(*init, args.get("init-latents-key").value_or(""));
+    req.ip_adapter = ip_adapter;
     Txt2Img pipeline(bundle);
     pipeline.validate(req);
     // Same refusal as generate: a run the machine cannot hold stops here, not in the OOM killer.
@@ -361,7 +408,8 @@ int cmd_attend(int argc, char** argv) {
 
   const AttentionRecordSet set = store->records();
   for (const auto& w : store->warnings()) std::cerr << "warning: " << w << "\n";
-  const std::vector<WordTile> tiles = view_tiles(set, view, range, resolution, spans);
+  std::vector<WordTile> tiles = view_tiles(set, view, range, resolution, spans);
+  for (WordTile& t : image_token_tiles(set, view, range, resolution)) tiles.push_back(std::move(t));
   std::vector<AlignmentRow> rows;
   if (!masks.empty()) {
     AlignmentOptions ao;

@@ -13,6 +13,7 @@
 #include "app/cli/init_latents.h"
 #include "app/cli/intermediates_recorder.h"
 #include "app/cli/interrupt.h"
+#include "app/cli/ip_adapter_args.h"
 #include "app/cli/model_args.h"
 #include "app/cli/progress_bar.h"
 #include "core/common/error.h"
@@ -80,11 +81,12 @@ std::vector<std::string> output_paths(const std::string& out, int batch, std::ui
 }
 
 int cmd_generate(int argc, char** argv) {
-  cli::Args args(argc, argv,
-                 {"model", "tokenizer", "config-from", "prompt", "negative", "steps", "guidance", "sampler",
-                  "seed", "width", "height", "batch", "init-latents", "init-latents-key", "out", "dtype",
-                  "eta", "save-intermediates"},
-                 {"no-memory-check"});
+  cli::Args args(
+      argc, argv,
+      cli::with_ip_adapter_flags({"model", "tokenizer", "config-from", "prompt", "negative", "steps",
+                                  "guidance", "sampler", "seed", "width", "height", "batch", "init-latents",
+                                  "init-latents-key", "out", "dtype", "eta", "save-intermediates"}),
+      {"no-memory-check"});
   Txt2ImgRequest req;
   req.prompt = args.require("prompt");
   if (auto neg = args.get("negative")) req.negative = *neg;
@@ -108,6 +110,7 @@ int cmd_generate(int argc, char** argv) {
     std::cerr << "cancelled while loading the model; nothing written\n";
     return 130;
   }
+  req.ip_adapter = cli::ip_adapter_from_args(args, *bundle);
   Txt2Img pipeline(bundle);
   validate_as_flags(pipeline, req);
   const std::int64_t width = req.width ? req.width : bundle->default_image_size();

@@ -13,9 +13,12 @@
 #include "app/cli/args.h"
 #include "app/cli/commands.h"
 #include "app/cli/interrupt.h"
+#include "app/cli/ip_adapter_args.h"
 #include "app/cli/model_args.h"
 #include "app/cli/progress_bar.h"
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/pipeline/clip_scores.h"
 #include "core/pipeline/memory_estimate.h"
 #include "core/pipeline/story.h"
 #include "core/pipeline/story_dump.h"
@@ -172,12 +175,50 @@ int write_outputs(const fs::path& out, const StorySpec& spec, const Rendered& r,
   return 0;
 }
 
+// --clip-model DIR (a transformers CLIPModel folder): CLIP-I over the finished frames and
+// CLIP-T of each frame against its identity + frame prompt, to clip_scores.json and stderr.
+void write_clip_scores(const fs::path& out, const StorySpec& spec, const StoryResult& result,
+                       const std::string& model) {
+  if (result.frames.empty()) return;
+  const auto scorer = ClipScorer::load(model);
+  std::vector<at::Tensor> images;
+  std::vector<std::string> prompts;
+  for (const StoryFrame& f : result.frames) {
+    images.push_back(f.image);
+    prompts.push_back(spec.identity + " " + spec.frames[static_cast<std::size_t>(f.index)]);
+  }
+  const at::Tensor batch = at::cat(images, 0);
+  json doc;
+  doc["model"] = model;
+  doc["scaling"] =
+      "clip_i: mean over frame pairs of the cosine of CLIP image embeds; clip_t: 2.5 * max(cosine, 0) "
+      "of image and prompt embeds (CLIPScore, w = 2.5), cosine also given";
+  if (images.size() >= 2) doc["clip_i"] = scorer->clip_i(batch);
+  const std::vector<ClipTextScore> scores = scorer->clip_t(batch, prompts);
+  json frames = json::array();
+  double total = 0.0;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    frames.push_back({{"frame", result.frames[i].index},
+                      {"prompt", prompts[i]},
+                      {"clip_t", scores[i].clip_t},
+                      {"cosine", scores[i].cosine}});
+    total += scores[i].clip_t;
+  }
+  doc["clip_t"] = total / static_cast<double>(scores.size());
+  doc["frames"] = std::move(frames);
+  write_file_atomically((out / "clip_scores.json").string(), doc.dump(1) + "\n");
+  std::cerr << "CLIP-T " << doc["clip_t"].get<double>();
+  if (doc.contains("clip_i")) std::cerr << ", CLIP-I " << doc["clip_i"].get<double>();
+  std::cerr << " (clip_scores.json)\n";
+}
+
 #endif
 
 int cmd_story(int argc, char** argv) {
   cli::Args args(argc, argv,
-                 {"model", "tokenizer", "config-from", "dtype", "out", "dump-embeddings", "frames", "batch",
-                  "steps", "seed", "guidance", "sampler", "width", "height"},
+                 cli::with_ip_adapter_flags({"model", "tokenizer", "config-from", "dtype", "out",
+                                             "dump-embeddings", "frames", "batch", "steps", "seed",
+                                             "guidance", "sampler", "width", "height", "clip-model"}),
                  {"attention", "ablate", "no-memory-check"});
   if (args.positional().size() != 1)
     throw_bad_input("", "story",
@@ -206,6 +247,8 @@ int cmd_story(int argc, char** argv) {
   options.record_attention = args.has("attention");
   options.max_batch = static_cast<int>(args.get_int("batch", 0));
   if (auto f = args.get("frames")) options.frames = parse_frame_list(*f);
+  // A reference image for the identity, shared by every frame (combines with SVR and IPCA).
+  options.ip_adapter = cli::ip_adapter_from_args(args, *bundle);
 
   const std::int64_t width = spec.width ? spec.width : bundle->default_image_size();
   const std::int64_t height = spec.height ? spec.height : bundle->default_image_size();
@@ -224,6 +267,7 @@ int cmd_story(int argc, char** argv) {
   if (!args.has("ablate")) {
     const Rendered r = render(pipeline, spec, options, "step");
     if (!r.result.frames.empty()) write_outputs(out, spec, r, *bundle, options.record_attention);
+    if (const auto clip = args.get("clip-model")) write_clip_scores(out, spec, r.result, *clip);
     std::cerr << "window " << r.result.window_size << " of " << spec.frames.size() << " frames, batch "
               << r.result.batch << "\n";
     if (r.interrupted) {

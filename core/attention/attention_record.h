@@ -29,6 +29,11 @@ struct AttentionRecord {
   // Non-empty when the store spilled this record past its byte budget: probs is then a
   // read-only view of this safetensors file (memory-mapped, not resident until read).
   std::string spill_file;
+  // Empty for attention over the context (the prompt's tokens). Otherwise the record is of an
+  // attention a modifier added over keys of its own (AddedAttention::keys, e.g. "ip_image":
+  // IP-Adapter image tokens, probs [tokens, height*width]), whose output was added with `weight`.
+  std::string keys;
+  double weight = 1.0;
 };
 
 // Everything recorded in one run, with the token layout needed to read cross-attention maps.
@@ -39,6 +44,9 @@ struct AttentionRecordSet {
   std::vector<std::int64_t> token_ids;
   std::int64_t latent_height = 0, latent_width = 0;
   std::vector<std::string> notes;  // e.g. "steps 0-9 pooled to 8x8 to stay within the byte budget"
+  // Records of added attentions (non-empty AttentionRecord::keys: IP-Adapter's image tokens),
+  // kept apart so every view of `records` reads the prompt's tokens only.
+  std::vector<AttentionRecord> added_records;
 };
 
 }  // namespace storyscope

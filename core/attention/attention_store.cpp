@@ -162,7 +162,21 @@ void AttentionStore::observe(const LayerInfo& layer, const StepInfo& step, const
   if (!options_.per_head) p = p.to(at::kFloat).mean(1);
   if (layer.is_cross) p = p.transpose(-1, -2);  // [rows, (heads,) keys, queries]
   p = p.to(at::kHalf).to(at::kCPU).contiguous();
+  add_records(layer, step, p, "", 1.0);
+}
 
+void AttentionStore::observe_added(const LayerInfo& layer, const StepInfo& step,
+                                   const AddedAttention& added) {
+  at::Tensor p = added.probs;
+  if (!step.cond_rows.empty() && static_cast<std::int64_t>(step.cond_rows.size()) != p.size(0))
+    p = p.index_select(0, at::tensor(step.cond_rows, at::kLong).to(p.device()));
+  if (!options_.per_head) p = p.to(at::kFloat).mean(1);
+  p = p.transpose(-1, -2).to(at::kHalf).to(at::kCPU).contiguous();  // [rows, (heads,) keys, queries]
+  add_records(layer, step, p, added.keys.empty() ? std::string("added") : added.keys, added.weight);
+}
+
+void AttentionStore::add_records(const LayerInfo& layer, const StepInfo& step, const at::Tensor& p,
+                                 const std::string& keys, double weight) {
   largest_h_ = std::max(largest_h_, layer.height);
   largest_w_ = std::max(largest_w_, layer.width);
   const auto rows = p.size(0);
@@ -178,6 +192,8 @@ void AttentionStore::observe(const LayerInfo& layer, const StepInfo& step, const
     rec.timestep = step.timestep;
     rec.batch_row = static_cast<int>(r);
     rec.per_head = options_.per_head;
+    rec.keys = keys;
+    rec.weight = weight;
     rec.probs = rows == 1 ? p[0] : p[r].clone();  // own storage, so pooling one row frees it
     const std::int64_t bytes = nbytes(rec.probs);
     make_room(bytes, step.index);
@@ -289,7 +305,7 @@ void AttentionStore::warn(const std::string& message) {
 
 AttentionRecordSet AttentionStore::records() const {
   AttentionRecordSet set;
-  set.records = records_;
+  for (const auto& r : records_) (r.keys.empty() ? set.records : set.added_records).push_back(r);
   set.token_positions = positions_;
   for (const auto pos : positions_) {
     const auto i = static_cast<std::size_t>(pos);

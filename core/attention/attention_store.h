@@ -89,6 +89,9 @@ class AttentionStore : public AttentionObserver {
 
   bool wants(const LayerInfo& layer) const override;
   void observe(const LayerInfo& layer, const StepInfo& step, const at::Tensor& probs) override;
+  // Records an added attention (IP-Adapter's image tokens) like a cross-attention map over all
+  // its keys; records() returns these in added_records. Same budget, pooling and spilling.
+  void observe_added(const LayerInfo& layer, const StepInfo& step, const AddedAttention& added) override;
 
   // Everything recorded so far (spilled records are memory-mapped views), with the token layout
   // and the notes on pooling/spilling.
@@ -104,6 +107,9 @@ class AttentionStore : public AttentionObserver {
   void clear();
 
  private:
+  // p: [rows, (heads,) keys, queries] float16 on the CPU, one record per row.
+  void add_records(const LayerInfo& layer, const StepInfo& step, const at::Tensor& p, const std::string& keys,
+                   double weight);
   void make_room(std::int64_t incoming, int step);
   bool pool_one_older_step(int step);
   void spill_resident(int step);

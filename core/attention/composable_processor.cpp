@@ -70,7 +70,8 @@ at::Tensor ComposableAttentionProcessor::process(const AttentionProjections& att
   // pixel. Observed layers pay once more for Q K^T + softmax, in diffusers' classic arithmetic
   // (what the reference fixtures captured); nothing else does.
   at::Tensor out = attention_kernel(t.q, t.k, t.v, attn.scale, 1024, t.bias);
-  if (observed(layer)) {
+  const bool watched = observed(layer);
+  if (watched) {
     ++observed_calls_;
     const at::Tensor probs = attention_probabilities(t.q, t.k, attn.scale, t.bias);
     for (const auto& o : observers_)
@@ -80,8 +81,11 @@ at::Tensor ComposableAttentionProcessor::process(const AttentionProjections& att
   }
   out = merge_heads(out);
   for (const auto& m : modifiers_) {
-    at::Tensor extra = m->extra_output(attn, hidden, context, layer, step, t);
-    if (extra.defined()) out = out + extra;
+    const AddedAttention added = m->added_attention(attn, hidden, context, layer, step, t, watched);
+    if (added.output.defined()) out = out + added.output;
+    if (watched && added.probs.defined())
+      for (const auto& o : observers_)
+        if (o->wants(layer)) o->observe_added(layer, step, added);
   }
   return attn.to_out->forward(out);
 }

@@ -7,12 +7,14 @@
 //
 // Order per call: project q, k, v -> every modifier's modify() in the order added -> the
 // attention (with the summed bias) -> observers, if any wants this layer -> + every modifier's
-// extra_output() -> to_out. So observers see what the modifiers actually produced.
+// added_attention() output (its probabilities to observe_added()) -> to_out. So observers see
+// what the modifiers actually produced.
 #include <ATen/Tensor.h>
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/attention/processor.h"
@@ -27,6 +29,15 @@ struct AttentionTensors {
   at::Tensor bias;
 };
 
+// A second attention a modifier runs beside the main one, over keys of its own, whose output
+// is added before to_out (IP-Adapter's decoupled attention over image tokens).
+struct AddedAttention {
+  at::Tensor output;    // [B, N, heads*d], already multiplied by `weight`; undefined: nothing added
+  at::Tensor probs;     // [B, heads, N, T] after softmax, filled only when observers asked for it
+  double weight = 1.0;  // the factor its output was added with (the IP-Adapter scale)
+  std::string keys;     // what its keys are, e.g. "ip_image"
+};
+
 class AttentionObserver {
  public:
   virtual ~AttentionObserver() = default;
@@ -36,6 +47,9 @@ class AttentionObserver {
   // probs: [B, heads, N, M] after softmax, in the compute dtype and device. Valid during the call
   // only: copy what you keep.
   virtual void observe(const LayerInfo& layer, const StepInfo& step, const at::Tensor& probs) = 0;
+  // An attention a modifier ran over keys of its own (see AddedAttention), on layers wants()
+  // accepted. Valid during the call only. Default: ignored.
+  virtual void observe_added(const LayerInfo& layer, const StepInfo& step, const AddedAttention& added) {}
 };
 
 class AttentionModifier {
@@ -51,6 +65,16 @@ class AttentionModifier {
                                   const at::Tensor& context, const LayerInfo& layer, const StepInfo& step,
                                   const AttentionTensors& t) {
     return {};
+  }
+  // extra_output() with the probabilities behind it: `want_probs` is set on layers some
+  // observer wants, and a modifier that attends over keys of its own then fills probs for them
+  // (AttentionObserver::observe_added). The default wraps extra_output().
+  virtual AddedAttention added_attention(const AttentionProjections& attn, const at::Tensor& hidden,
+                                         const at::Tensor& context, const LayerInfo& layer,
+                                         const StepInfo& step, const AttentionTensors& t, bool want_probs) {
+    AddedAttention added;
+    added.output = extra_output(attn, hidden, context, layer, step, t);
+    return added;
   }
 };
 

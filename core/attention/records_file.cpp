@@ -124,34 +124,45 @@ void save_attention_records(const AttentionRecordSet& set, const std::string& te
   index["token_ids"] = set.token_ids;
   index["latent_size"] = {set.latent_height, set.latent_width};
   index["notes"] = set.notes;
-  json records = json::array();
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   std::set<std::string> used;
-  for (std::size_t i = 0; i < set.records.size(); ++i) {
-    const AttentionRecord& r = set.records[i];
-    if (!r.probs.defined())
-      throw_bad_input(tensors_path, "record " + std::to_string(i) + " (" + r.layer + ")", "has no tensor");
-    // The same layer, step and row twice (a UNet called twice per step) keeps both.
-    std::string name = tensor_name(r);
-    for (int dup = 1; !used.insert(name).second; ++dup) name = tensor_name(r) + "#" + std::to_string(dup);
-    const at::Tensor t = r.probs.to(at::kCPU, at::kHalf).contiguous();
-    json e;
-    e["tensor"] = name;
-    e["layer"] = r.layer;
-    e["place"] = place_name(r.place);
-    e["block"] = r.block_index;
-    e["is_cross"] = r.is_cross;
-    e["size"] = {r.height, r.width};
-    e["native_size"] = {r.native_height, r.native_width};
-    e["step"] = r.step;
-    e["timestep"] = r.timestep;
-    e["row"] = r.batch_row;
-    e["per_head"] = r.per_head;
-    e["shape"] = t.sizes().vec();
-    records.push_back(std::move(e));
-    tensors.emplace_back(std::move(name), t);
-  }
-  index["records"] = std::move(records);
+  const auto entries = [&](const std::vector<AttentionRecord>& list, const char* what) {
+    json records = json::array();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const AttentionRecord& r = list[i];
+      if (!r.probs.defined())
+        throw_bad_input(tensors_path, std::string(what) + " " + std::to_string(i) + " (" + r.layer + ")",
+                        "has no tensor");
+      // The same layer, step and row twice (a UNet called twice per step) keeps both.
+      const std::string base = tensor_name(r) + (r.keys.empty() ? "" : "/" + r.keys);
+      std::string name = base;
+      for (int dup = 1; !used.insert(name).second; ++dup) name = base + "#" + std::to_string(dup);
+      const at::Tensor t = r.probs.to(at::kCPU, at::kHalf).contiguous();
+      json e;
+      e["tensor"] = name;
+      e["layer"] = r.layer;
+      e["place"] = place_name(r.place);
+      e["block"] = r.block_index;
+      e["is_cross"] = r.is_cross;
+      e["size"] = {r.height, r.width};
+      e["native_size"] = {r.native_height, r.native_width};
+      e["step"] = r.step;
+      e["timestep"] = r.timestep;
+      e["row"] = r.batch_row;
+      e["per_head"] = r.per_head;
+      e["shape"] = t.sizes().vec();
+      if (!r.keys.empty()) {
+        e["keys"] = r.keys;
+        e["weight"] = r.weight;
+      }
+      records.push_back(std::move(e));
+      tensors.emplace_back(std::move(name), t);
+    }
+    return records;
+  };
+  index["records"] = entries(set.records, "record");
+  // Attention over keys a modifier added (IP-Adapter image tokens): [(heads,) tokens, h*w].
+  if (!set.added_records.empty()) index["added_records"] = entries(set.added_records, "added record");
   write_safetensors(tensors_path, tensors,
                     {{"format", kFormat},
                      {"format_version", std::to_string(kAttentionRecordsFormatVersion)},
@@ -192,10 +203,17 @@ AttentionRecordSet load_attention_records(const std::string& tensors_path, const
   const json& list = top.at("records");
   if (!list.is_array()) top.fail("records", "must be a list");
   const auto file = SafetensorsFile::open(tensors_path);
-  const auto keys = static_cast<std::int64_t>(set.token_positions.size());
+  const auto token_keys = static_cast<std::int64_t>(set.token_positions.size());
   std::set<std::string> seen;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const Entry e(list[i], index_path, "record " + std::to_string(i));
+  const bool has_added = doc.contains("added_records") && !doc.at("added_records").is_null();
+  if (has_added && !doc.at("added_records").is_array()) top.fail("added_records", "must be a list");
+  const std::size_t plain = list.size();
+  const std::size_t total = plain + (has_added ? doc.at("added_records").size() : 0);
+  for (std::size_t n = 0; n < total; ++n) {
+    const bool added = n >= plain;
+    const std::size_t i = added ? n - plain : n;
+    const json& item = added ? doc.at("added_records")[i] : list[i];
+    const Entry e(item, index_path, (added ? "added record " : "record ") + std::to_string(i));
     AttentionRecord r;
     const std::string name = e.str("tensor");
     if (!seen.insert(name).second) e.fail("tensor", "\"" + name + "\" is used by an earlier record");
@@ -218,8 +236,18 @@ AttentionRecordSet load_attention_records(const std::string& tensors_path, const
     r.batch_row = static_cast<int>(e.integer("row"));
     r.per_head = e.boolean("per_head");
     const auto shape = e.ints("shape");
+    std::int64_t keys = token_keys;
+    if (added) {
+      r.keys = e.str("keys");
+      r.weight = e.number("weight");
+      if (r.keys.empty()) e.fail("keys", "must name the added keys");
+      if (!r.is_cross) e.fail("is_cross", "an added record is a cross-attention map");
+      keys = shape.size() >= 2 ? shape[shape.size() - 2] : 0;  // its own token count
+      if (keys <= 0) e.fail("shape", "must have a positive token count");
+    }
 
-    const std::string where = "record " + std::to_string(i) + " (tensor \"" + name + "\")";
+    const std::string where =
+        (added ? "added record " : "record ") + std::to_string(i) + " (tensor \"" + name + "\")";
     const TensorEntry* te = file->find(name);
     if (!te) throw_bad_input(tensors_path, where, "the index names a tensor the file does not have");
     if (te->dtype != StDType::F16) throw_bad_input(tensors_path, where, "must be float16");
@@ -234,7 +262,7 @@ AttentionRecordSet load_attention_records(const std::string& tensors_path, const
                           " does not fit the record's size, kind and token count (expected " +
                           shape_to_string(want) + ")");
     r.probs = file->tensor(name);
-    set.records.push_back(std::move(r));
+    (added ? set.added_records : set.records).push_back(std::move(r));
   }
   return set;
 }

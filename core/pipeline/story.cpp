@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <deque>
 #include <exception>
 
 #include "core/attention/composable_processor.h"
@@ -53,7 +54,7 @@ std::int64_t resolved(std::int64_t requested, const ModelBundle& b) {
 // The largest batch (<= kMaxAutoBatch) whose estimated working set fits in half the memory
 // available now: the other half is left for the weights' page cache and the rest of the system.
 int automatic_batch(ModelBundle& b, int frames, bool cfg, std::int64_t lh, std::int64_t lw) {
-  const std::int64_t available = available_memory_bytes();
+  const std::int64_t available = memory_available_for_runs();
   std::optional<VAEConfig> vae;
   if (b.has_vae()) vae = b.vae()->config();
   const std::int64_t element = static_cast<std::int64_t>(c10::elementSize(b.dtype()));
@@ -150,12 +151,15 @@ StoryResult StoryPipeline::run(const StorySpec& spec, const StoryRunOptions& opt
   ProcessorReset reset{b.unet()};
   b.unet()->set_attn_processor([processor](const LayerInfo&) { return processor; });
 
+  std::deque<std::vector<int>> batches;
+  for (std::size_t start = 0; start < todo.size(); start += static_cast<std::size_t>(batch))
+    batches.emplace_back(todo.begin() + static_cast<std::ptrdiff_t>(start),
+                         todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), start + batch)));
+
   const Txt2Img txt2img(bundle_);
-  for (std::size_t start = 0; start < todo.size() && !cancel.cancelled();
-       start += static_cast<std::size_t>(batch)) {
-    const std::vector<int> frames(
-        todo.begin() + static_cast<std::ptrdiff_t>(start),
-        todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), start + batch)));
+  while (!batches.empty() && !cancel.cancelled()) {
+    const std::vector<int> frames = std::move(batches.front());
+    batches.pop_front();
     try {
       std::vector<FrameConditioning> conds;
       for (const int j : frames) conds.push_back(story_frame_conditioning(b, spec, j, out.window_size));
@@ -196,6 +200,7 @@ StoryResult StoryPipeline::run(const StorySpec& spec, const StoryRunOptions& opt
       for (const int j : frames) noise.push_back(story_frame_noise(spec, j, b.latent_channels(), lh, lw));
       r.init_latents = at::cat(noise, 0);
       r.embeddings = stack_embeddings(conds);
+      r.ip_adapter = options.ip_adapter;
 
       BatchObserver batch_observer(observer, frames.front(), static_cast<int>(spec.frames.size()));
       Txt2ImgResult res = txt2img.run(r, observer ? &batch_observer : nullptr, cancel);
@@ -220,13 +225,21 @@ StoryResult StoryPipeline::run(const StorySpec& spec, const StoryRunOptions& opt
       }
     } catch (const std::exception& e) {
       // One failing batch (out of memory, a NaN guard) must not take the finished frames with it.
-      for (const int j : frames) {
-        StoryFailure failure{j, e.what()};
-        if (observer) observer->on_frame_failed(failure);
-        out.failures.push_back(failure);
-      }
       processor->clear();
       if (ipca) processor->add_modifier(ipca);
+      if (frames.size() > 1) {
+        // Retry its frames one at a time, so only a frame that fails on its own is reported
+        // (and a batch too large for memory still renders). Keeps frame order.
+        for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+          const bool done = std::any_of(out.frames.begin(), out.frames.end(),
+                                        [&](const StoryFrame& f) { return f.index == *it; });
+          if (!done) batches.push_front({*it});  // an on_frame that threw may follow finished ones
+        }
+        continue;
+      }
+      StoryFailure failure{frames.front(), e.what()};
+      if (observer) observer->on_frame_failed(failure);
+      out.failures.push_back(failure);
     }
   }
   if (cancel.cancelled()) out.cancelled = out.cancelled || out.frames.size() < todo.size();

@@ -3,15 +3,18 @@
 // (identity + sliding window of frame prompts), reweighted by SVR, with IPCA in the UNet's
 // cross-attention, from the same initial noise. Frames are batched through the UNet when
 // memory allows; progress reports frame and step; a cancelled run keeps the frames it finished;
-// a frame that fails is reported by index and the others still render.
+// a frame that fails is reported by index and the others still render (a batch that fails is
+// retried one frame at a time, so only the frames that fail alone are reported).
 #include <ATen/Tensor.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/attention/attention_record.h"
 #include "core/attention/attention_store.h"
+#include "core/pipeline/ip_adapter_run.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/run_observer.h"
 #include "core/pipeline/story_conditioning.h"
@@ -28,6 +31,9 @@ struct StoryRunOptions {
   int max_batch = 0;
   // Which frames to render (0-based); empty = all.
   std::vector<int> frames;
+  // A reference image for the identity through IP-Adapter (one row, shared by every frame),
+  // added to each frame's cross-attention on top of SVR and IPCA.
+  std::optional<IPAdapterInput> ip_adapter;
 };
 
 struct StoryFrame {

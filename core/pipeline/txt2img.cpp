@@ -116,6 +116,7 @@ void Txt2Img::validate(const Txt2ImgRequest& r) const {
     check_rows(e.pooled_prompt_embeds, "pooled_prompt_embeds", pooled);
     check_rows(e.negative_pooled_prompt_embeds, "negative_pooled_prompt_embeds", pooled && cfg);
   }
+  if (r.ip_adapter) validate_ip_adapter_input(*r.ip_adapter, r.batch, r.guidance > 1.0, kRequest);
   if (r.init_latents.defined()) {
     const std::vector<std::int64_t> want{r.batch, b.latent_channels(), resolved_size(r.height, b) / factor,
                                          resolved_size(r.width, b) / factor};
@@ -167,6 +168,11 @@ Txt2ImgResult Txt2Img::run(const Txt2ImgRequest& r, RunObserver* observer,
       added.time_ids = at::cat({added.time_ids, added.time_ids}, 0);
     }
   }
+  // The image prompt's tokens, in the context's row order; the adapter leaves with the run.
+  std::unique_ptr<ScopedIPAdapter> ip_adapter;
+  if (r.ip_adapter)
+    ip_adapter = std::make_unique<ScopedIPAdapter>(*b.unet(), *r.ip_adapter,
+                                                   ip_adapter_tokens(*r.ip_adapter, batch, cfg));
   StepInfo step_info;
   for (std::int64_t i = cfg ? batch : 0; i < (cfg ? 2 * batch : batch); ++i) step_info.cond_rows.push_back(i);
 

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 
+#include "core/pipeline/ip_adapter_run.h"
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/prompt_encoding.h"
 #include "core/pipeline/run_observer.h"
@@ -49,6 +50,8 @@ struct Txt2ImgRequest {
   // `prompt`/`negative`. Each tensor has 1 row (shared by the whole batch) or `batch` rows (one
   // per image); negative tensors are needed exactly when guidance > 1.
   std::optional<PromptEmbeddings> embeddings;
+  // Optional image prompt (IP-Adapter): its modifier joins the UNet's processors for this run.
+  std::optional<IPAdapterInput> ip_adapter;
 };
 
 struct Txt2ImgResult {
