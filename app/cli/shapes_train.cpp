@@ -36,7 +36,8 @@ namespace {
 const char* const kUsage =
     "usage: storyscope-cli shapes train --out DIR [--steps N] [--batch B] [--device cpu|cuda]\n"
     "         [--threads T] [--resume] [--preset cpu32|gpu64] [--checkpoint-every K] [--seed S]\n"
-    "         [--lr LR] [--warmup N] [--validate-every N] [--fp16] [--high-noise-weight W]\n";
+    "         [--lr LR] [--warmup N] [--validate-every N] [--fp16] [--high-noise-weight W]\n"
+    "         [--no-memory-check]\n";
 
 #ifdef STORYSCOPE_HAS_IMAGING
 // train_log.csv -> loss_curve.png (raw loss, smoothed loss, validation with/without caption).
@@ -91,7 +92,7 @@ int train_body(int argc, char** argv) {
   Args args(argc, argv,
             {"out", "steps", "batch", "device", "threads", "preset", "checkpoint-every", "seed", "lr",
              "warmup", "validate-every", "high-noise-weight"},
-            {"resume", "fp16", "help"});
+            {"resume", "fp16", "help", "no-memory-check"});
   if (args.has("help")) {
     std::cout << kUsage;
     return 0;
@@ -117,6 +118,7 @@ int train_body(int argc, char** argv) {
   o.warmup_steps = args.get_int("warmup", o.warmup_steps);
   o.high_noise_weight = args.get_double("high-noise-weight", o.high_noise_weight);
   o.export_fp16 = args.has("fp16");
+  o.check_memory = !args.has("no-memory-check");
   if (o.steps < 1) throw_bad_input("", "--steps", "must be >= 1");
   if (o.batch_size < 1) throw_bad_input("", "--batch", "must be >= 1");
 

@@ -23,6 +23,7 @@
 #include "core/config/scheduler_config.h"
 #include "core/config/unet_config.h"
 #include "core/models/uninitialized.h"
+#include "core/pipeline/memory_estimate.h"
 #include "core/schedulers/schedule_math.h"
 #include "core/tensor/safetensors.h"
 #include "core/tensor/state_dict.h"
@@ -446,6 +447,14 @@ bool DiffusionTrainer::resume() {
 TrainResult DiffusionTrainer::train(const std::function<void(const TrainProgress&)>& progress,
                                     const CancellationToken& cancel) {
   using clock = std::chrono::steady_clock;
+  // Refused before anything is written or allocated, instead of the OOM killer ending it mid-way.
+  if (options_.check_memory && options_.device.is_cpu() && step_ < options_.steps) {
+    const std::int64_t size = data_->image_size();
+    check_memory_available(estimate_training_memory(unet_->config(), parameter_count(), options_.batch_size,
+                                                    size, size, tokenizer_.model_max_length()),
+                           "training (batch " + std::to_string(options_.batch_size) + ", " +
+                               std::to_string(size) + "x" + std::to_string(size) + ")");
+  }
   fs::create_directories(options_.out_dir);
   if (step_ == 0 || !fs::exists(log_path()))
     write_file_atomically(log_path(), std::string(kLogHeader) + "\n");

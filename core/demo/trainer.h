@@ -72,6 +72,9 @@ struct TrainerOptions {
   std::int64_t validate_every = 0;      // <= 0: never
   int validation_batch_size = 32;
   bool export_fp16 = false;  // half-precision weight files in the exported folder
+  // train() refuses (Error BadInput) before the first step when the estimated memory of a step
+  // (memory_estimate.h) exceeds what the machine has available. CPU training only.
+  bool check_memory = true;
 };
 
 // The per-sample weights of TrainerOptions::high_noise_weight for alphas_cumprod at the drawn
@@ -114,7 +117,8 @@ class DiffusionTrainer {
   bool resume();
 
   // Trains until options.steps (or `cancel`), checkpointing every checkpoint_every steps and
-  // once more at the end or on cancel. Does not export.
+  // once more at the end or on cancel. Does not export. Cancellation is checked before each
+  // step: a cancel from the progress callback of step k stops with k steps done and checkpointed.
   TrainResult train(const std::function<void(const TrainProgress&)>& progress = {},
                     const CancellationToken& cancel = CancellationToken());
   // One optimisation step on batch `step()` ; returns its loss.

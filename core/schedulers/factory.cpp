@@ -40,7 +40,8 @@ std::string scheduler_class_for(const std::string& name) {
     if (name == short_name) return cls;
   for (const auto& cls : known_scheduler_classes())
     if (name == cls) return cls;
-  throw_bad_input("", "sampler \"" + name + "\"", "unknown scheduler (valid: " + name_list() + ")");
+  // The name goes into the rule: callers re-throw the rule under their own flag or field.
+  throw_bad_input("", "sampler", "unknown scheduler \"" + name + "\" (valid: " + name_list() + ")");
 }
 
 std::unique_ptr<Scheduler> make_scheduler(const SchedulerConfig& config, const std::string& override_name) {

@@ -45,10 +45,27 @@ std::string LoadReport::describe(std::size_t max_items) const {
          << ", found " << shape_to_string(mismatched[i].found);
     if (mismatched.size() > max_items) ss << "\n    ... and " << mismatched.size() - max_items << " more";
   }
+  if (!wrong_dtype.empty()) {
+    ss << "\n  keys of the wrong dtype (" << wrong_dtype.size() << "):";
+    for (std::size_t i = 0; i < wrong_dtype.size() && i < max_items; ++i)
+      ss << "\n    " << wrong_dtype[i].key << ": expected " << wrong_dtype[i].expected << ", found "
+         << wrong_dtype[i].found;
+    if (wrong_dtype.size() > max_items) ss << "\n    ... and " << wrong_dtype.size() - max_items << " more";
+  }
   return ss.str();
 }
 
 namespace {
+// "floating point (Float)" / "integer (Long)": the kind matters, the width is converted.
+std::string dtype_kind(const at::Tensor& t) {
+  const char* kind = t.is_floating_point() ? "floating point" : t.is_complex() ? "complex" : "integer";
+  return std::string(kind) + " (" + c10::toString(t.scalar_type()) + ")";
+}
+
+bool same_kind(const at::Tensor& a, const at::Tensor& b) {
+  return a.is_floating_point() == b.is_floating_point() && a.is_complex() == b.is_complex();
+}
+
 // Persistent state: all parameters and all buffers (our modules register no non-persistent ones).
 std::vector<std::pair<std::string, at::Tensor>> module_state(torch::nn::Module& module) {
   std::vector<std::pair<std::string, at::Tensor>> out;
@@ -70,6 +87,8 @@ LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& weights, 
       report.missing.push_back(name);
     } else if (it->second.sizes() != target.sizes()) {
       report.mismatched.push_back({name, target.sizes().vec(), it->second.sizes().vec()});
+    } else if (!same_kind(it->second, target)) {
+      report.wrong_dtype.push_back({name, dtype_kind(target), dtype_kind(it->second)});
     }
   }
   for (const auto& [name, t] : weights)
@@ -80,7 +99,8 @@ LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& weights, 
   at::NoGradGuard no_grad;
   for (auto& [name, target] : state) {
     const auto it = weights.find(name);
-    if (it == weights.end() || it->second.sizes() != target.sizes()) continue;
+    if (it == weights.end() || it->second.sizes() != target.sizes() || !same_kind(it->second, target))
+      continue;
     const at::Tensor& src = it->second;
     if (options.adopt_storage && src.scalar_type() == target.scalar_type() && src.device() == target.device())
       target.set_data(src);

@@ -28,11 +28,21 @@ struct ShapeMismatch {
   std::vector<std::int64_t> expected, found;
 };
 
+// A tensor of the wrong kind: integer (or bool) data where the module holds floating-point
+// weights, or the reverse. Copying would silently turn it into garbage weights.
+struct DtypeMismatch {
+  std::string key;
+  std::string expected, found;  // e.g. "Float", "Long"
+};
+
 struct LoadReport {
   std::vector<std::string> missing;     // in the module, not in the weights
   std::vector<std::string> unexpected;  // in the weights, not in the module
   std::vector<ShapeMismatch> mismatched;
-  bool ok() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
+  std::vector<DtypeMismatch> wrong_dtype;
+  bool ok() const {
+    return missing.empty() && unexpected.empty() && mismatched.empty() && wrong_dtype.empty();
+  }
   std::string describe(std::size_t max_items = 20) const;
 };
 
@@ -43,8 +53,8 @@ struct LoadOptions {
   bool adopt_storage = true;
 };
 
-// Checks names and shapes of all parameters and persistent buffers, then loads. `source`
-// names the file or folder for error messages. Throws Error(Model) listing all problems.
+// Checks names, shapes and kinds (floating vs integer) of all parameters and persistent buffers, then loads.
+// `source` names the file or folder for error messages. Throws Error(Model) listing all problems.
 LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& weights, const std::string& source,
                            const LoadOptions& options = {});
 
