@@ -46,7 +46,7 @@ constexpr const char* kUsage =
     "       storyscope-cli shapes train --out DIR [--steps N] [--device cpu|cuda] ...\n"
     "       storyscope-cli shapes eval --model DIR --out report.json [--markdown report.md] [--captions "
     "200]\n"
-    "                                  [--stories 20] [--steps 30] [--seed 0] [--guidance 5] [--sampler "
+    "                                  [--stories 20] [--steps 30] [--seed 0] [--guidance 2] [--sampler "
     "ddim]\n"
     "                                  [--min-frames 4] [--max-frames 6]\n";
 

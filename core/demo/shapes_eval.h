@@ -73,7 +73,9 @@ struct ShapesEvalOptions {
   int min_frames = 4, max_frames = 6;  // frames per story, drawn uniformly
   int steps = 30;
   std::string sampler = "ddim";
-  double guidance = 5.0;
+  // Low: a pixel-space model this small over-saturates and loses its object above CFG ~3 (on the
+  // demo model at step 7,526, CFG 2 vs 5: colour 95.5% vs 65.9%, object-word IoU 0.37 vs 0.31).
+  double guidance = 2.0;
   std::uint64_t seed = 0;  // selects captions, stories and the generation seeds
   double tau = 0.4;
 };

@@ -1,6 +1,6 @@
 // The shipped demo model (resources/models/shapes-demo) at the levels its model card reports.
 // A seeded end-to-end run of the evaluation (the first kCaptions captions of the model card's
-// seed-0 set, 30 DDIM steps, CFG 5) must reach the accuracy and alignment measured on this set
+// seed-0 set, 30 DDIM steps, CFG 2) must reach the accuracy and alignment measured on this set
 // when the model shipped, minus a margin that absorbs float differences between machines and
 // thread counts (an image whose object sits on a decision boundary may flip). Retraining the
 // model means remeasuring and updating kReached; a regression in the engine, the tokenizer, the
@@ -29,16 +29,17 @@ namespace {
 constexpr int kCaptions = 48;
 constexpr double kMargin = 0.10;  // accuracies and IoU are fractions
 
-// Measured with `storyscope-cli shapes eval --captions 48 --stories 0 --seed 0` on the shipped
-// weights (step 5276 of the cpu32 run; see the model card). Only levels above chance by more than
-// the margin are asserted (shape 25% and position 26% are near chance, 1/6 and 1/5, so "reached
-// minus margin" there could not fail). Add them here when a model that beats chance on them ships.
+// Measured with `storyscope-cli shapes eval --captions 48 --stories 0 --seed 0` (CFG 2) on the
+// shipped weights (step 11,706 of the cpu32 run; see the model card). Only levels above chance by
+// more than the margin are asserted: position (29%, chance 20%) and pattern (32%, chance 25%) are
+// not yet, and companion (4/11) is too few images. Add them when a model that beats them ships.
 const std::map<std::string, double>& reached_accuracy() {
-  static const std::map<std::string, double> levels = {{"scene", 0.333}, {"colour", 0.636}, {"size", 0.727}};
+  static const std::map<std::string, double> levels = {
+      {"scene", 0.405}, {"colour", 0.977}, {"shape", 0.417}, {"size", 0.818}};
   return levels;
 }
-constexpr double kReachedObjectIou = 0.306;  // mean p2p IoU over main-object words (uniform map: 0.050)
-constexpr double kReachedFound = 46.0 / 48;  // images where the checker finds the main object
+constexpr double kReachedObjectIou = 0.449;  // mean p2p IoU over main-object words (uniform map: 0.063)
+constexpr double kReachedFound = 48.0 / 48;  // images where the checker finds the main object
 
 }  // namespace
 
