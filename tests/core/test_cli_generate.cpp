@@ -222,13 +222,17 @@ class TestCliGenerate : public QObject {
     QVERIFY(!ours.count("latents_after_step/" + std::to_string(steps)));
     check("image", ours.at("image"), ref.at("image"), tol_of("image"));
 
-    // The PNG holds diffusers' 8-bit rounding of the reference image.
+    // The PNG holds diffusers' 8-bit rounding of the reference image (up to boundary cases).
     const at::Tensor expected = ref.at("image")[0].mul(255.0).round().to(at::kByte);
     const at::Tensor pixels = png_pixels(tmp(pipeline + "." + name + ".png"));
     const std::int64_t differing = pixels.ne(expected).sum().item<std::int64_t>();
     qInfo("  PNG pixels differing from round(image*255): %lld of %lld", static_cast<long long>(differing),
           static_cast<long long>(expected.numel()));
-    QCOMPARE(differing, std::int64_t{0});
+    // A pixel may round the other way only where the reference sits within the image tolerance
+    // of a rounding boundary (thread counts change the last float bits).
+    const at::Tensor off = (pixels.to(at::kDouble) - ref.at("image")[0].to(at::kDouble) * 255.0).abs();
+    QVERIFY2(off.max().item<double>() <= 0.5 + 255.0 * tol_of("image") + 1e-9,
+             "a PNG pixel off by more than rounding");
   }
 
   void sameSeedSameBytesOtherSeedDiffers() {
