@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/config/config_checks.h"
 #include "core/config/json_fields.h"
 
 namespace storyscope {
@@ -9,10 +10,6 @@ namespace storyscope {
 using json = nlohmann::json;
 
 namespace {
-
-void require_positive(const JsonFields& f, const char* key, std::int64_t value) {
-  if (value <= 0) f.fail(key, "must be positive, found " + std::to_string(value));
-}
 
 ClipTextConfig read_text_fields(const JsonFields& f) {
   ClipTextConfig c;

@@ -1,14 +1,11 @@
 #include "core/config/clip_vision_config.h"
 
+#include "core/config/config_checks.h"
 #include "core/config/json_fields.h"
 
 namespace storyscope {
 
 namespace {
-
-void require_positive(const JsonFields& f, const char* key, std::int64_t value) {
-  if (value <= 0) f.fail(key, "must be positive, found " + std::to_string(value));
-}
 
 ClipVisionConfig read_vision_fields(const JsonFields& f) {
   ClipVisionConfig c;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/config/config_checks.h"
 #include "core/config/json_fields.h"
 
 namespace storyscope {
@@ -167,14 +168,11 @@ void UNetConfig::validate() const {
   expect_count("attention_head_dim", num_attention_heads.size());
   expect_count("only_cross_attention", only_cross_attention.size());
 
-  auto positive = [&](const std::string& key, std::int64_t v) {
-    if (v <= 0) f.fail(key, "must be positive, found " + std::to_string(v));
-  };
-  positive("in_channels", in_channels);
-  positive("out_channels", out_channels);
-  positive("norm_num_groups", norm_num_groups);
-  if (sample_size) positive("sample_size", *sample_size);
-  if (time_embedding_dim) positive("time_embedding_dim", *time_embedding_dim);
+  require_positive(f, "in_channels", in_channels);
+  require_positive(f, "out_channels", out_channels);
+  require_positive(f, "norm_num_groups", norm_num_groups);
+  if (sample_size) require_positive(f, "sample_size", *sample_size);
+  if (time_embedding_dim) require_positive(f, "time_embedding_dim", *time_embedding_dim);
   if (downsample_padding < 0) f.fail("downsample_padding", "must not be negative");
   if (!(norm_eps > 0)) f.fail("norm_eps", "must be positive");
   for (const auto& [key, k] : {std::pair<const char*, std::int64_t>{"conv_in_kernel", conv_in_kernel},
@@ -183,11 +181,11 @@ void UNetConfig::validate() const {
 
   for (std::size_t i = 0; i < n; ++i) {
     const std::string at = " (block " + std::to_string(i) + ")";
-    positive("block_out_channels" + at, block_out_channels[i]);
-    positive("layers_per_block" + at, layers_per_block[i]);
-    positive("transformer_layers_per_block" + at, transformer_layers_per_block[i]);
-    positive("cross_attention_dim" + at, cross_attention_dim[i]);
-    positive("attention_head_dim" + at, num_attention_heads[i]);
+    require_positive(f, "block_out_channels" + at, block_out_channels[i]);
+    require_positive(f, "layers_per_block" + at, layers_per_block[i]);
+    require_positive(f, "transformer_layers_per_block" + at, transformer_layers_per_block[i]);
+    require_positive(f, "cross_attention_dim" + at, cross_attention_dim[i]);
+    require_positive(f, "attention_head_dim" + at, num_attention_heads[i]);
     if (block_out_channels[i] % norm_num_groups != 0)
       f.fail("norm_num_groups", std::to_string(norm_num_groups) +
                                     " groups do not divide block_out_channels " +
@@ -222,8 +220,8 @@ void UNetConfig::validate() const {
     if (!projection_class_embeddings_input_dim)
       f.fail("projection_class_embeddings_input_dim",
              "is required when addition_embed_type is \"text_time\"");
-    positive("addition_time_embed_dim", *addition_time_embed_dim);
-    positive("projection_class_embeddings_input_dim", *projection_class_embeddings_input_dim);
+    require_positive(f, "addition_time_embed_dim", *addition_time_embed_dim);
+    require_positive(f, "projection_class_embeddings_input_dim", *projection_class_embeddings_input_dim);
   }
   if (mid_block_type && *mid_block_type != "UNetMidBlock2DCrossAttn")
     f.fail("mid_block_type", "unsupported \"" + *mid_block_type + "\" (UNetMidBlock2DCrossAttn or null)");

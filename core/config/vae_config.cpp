@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/config/config_checks.h"
 #include "core/config/json_fields.h"
 
 namespace storyscope {
@@ -65,19 +66,16 @@ VAEConfig VAEConfig::from_json(const JsonFields& f) {
   c.use_quant_conv = f.get_bool("use_quant_conv", c.use_quant_conv);
   c.use_post_quant_conv = f.get_bool("use_post_quant_conv", c.use_post_quant_conv);
 
-  auto positive = [&](const char* key, std::int64_t v) {
-    if (v <= 0) f.fail(key, "must be positive, found " + std::to_string(v));
-  };
-  positive("in_channels", c.in_channels);
-  positive("out_channels", c.out_channels);
-  positive("latent_channels", c.latent_channels);
-  positive("layers_per_block", c.layers_per_block);
-  positive("norm_num_groups", c.norm_num_groups);
-  positive("sample_size", c.sample_size);
+  require_positive(f, "in_channels", c.in_channels);
+  require_positive(f, "out_channels", c.out_channels);
+  require_positive(f, "latent_channels", c.latent_channels);
+  require_positive(f, "layers_per_block", c.layers_per_block);
+  require_positive(f, "norm_num_groups", c.norm_num_groups);
+  require_positive(f, "sample_size", c.sample_size);
   if (c.block_out_channels.empty()) f.fail("block_out_channels", "must not be empty");
   if (c.block_out_channels.size() > 16) f.fail("block_out_channels", "more than 16 levels");
   for (auto ch : c.block_out_channels) {
-    positive("block_out_channels", ch);
+    require_positive(f, "block_out_channels", ch);
     // Every GroupNorm (resnets, mid-block attention, conv_norm_out) spans one level's channels.
     if (ch % c.norm_num_groups != 0)
       f.fail("norm_num_groups", std::to_string(c.norm_num_groups) + " groups do not divide " +
