@@ -27,6 +27,8 @@
 #include "core/schedulers/schedule_math.h"
 #include "core/tensor/safetensors.h"
 #include "core/tensor/state_dict.h"
+#include "core/training/checkpoint_folder.h"
+#include "core/training/diffusion_noising.h"
 
 namespace fs = std::filesystem;
 
@@ -56,13 +58,6 @@ constexpr int kCheckpointFormat = 1;
 constexpr std::uint64_t kValidationBatchIndex = 0x7fff'ffff'ffffULL;
 constexpr std::uint64_t kValidationNoiseSalt = 0x5eed'0f'0a1dULL;
 const char* const kLogHeader = "step,loss,ema_loss,lr,seconds,val_loss_caption,val_loss_empty";
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 void write_json(const fs::path& path, const json& doc) {
   write_file_atomically(path.string(), doc.dump(2) + "\n");
@@ -132,10 +127,6 @@ std::string format_number(double v) {
 }
 
 }  // namespace
-
-std::uint64_t step_seed(std::uint64_t seed, std::uint64_t step) {
-  return splitmix64(splitmix64(seed) ^ (step * 0xd1b54a32d192ed03ULL));
-}
 
 DiffusionTrainer::DiffusionTrainer(TrainerOptions options, std::shared_ptr<const TrainingDataSource> data)
     : options_(std::move(options)),
@@ -270,15 +261,14 @@ at::Tensor DiffusionTrainer::denoising_loss(const at::Tensor& images,
                                             const std::vector<std::string>& captions, const Noise& noise,
                                             double high_noise_weight) {
   // Shared by training and evaluation: the caller decides whether autograd records it.
-  const std::int64_t b = images.size(0);
   const at::Tensor x0 = images.to(options_.device, at::kFloat);
   const at::Tensor eps = noise.noise.to(options_.device);
   const at::Tensor t = noise.timesteps.to(options_.device);
-  const at::Tensor a = alphas_cumprod_.index_select(0, t).view({b, 1, 1, 1});
-  const at::Tensor xt = a.sqrt() * x0 + (1 - a).sqrt() * eps;
-  const at::Tensor pred = unet_->forward(xt, t, encode_captions(captions));
+  const at::Tensor pred =
+      unet_->forward(noisy_sample(alphas_cumprod_, x0, eps, t), t, encode_captions(captions));
   if (high_noise_weight == 1.0) return at::mse_loss(pred, eps);
-  return ((pred - eps).pow(2).mean({1, 2, 3}) * high_noise_loss_weight(a.view({b}), high_noise_weight))
+  return ((pred - eps).pow(2).mean({1, 2, 3}) *
+          high_noise_loss_weight(alphas_cumprod_.index_select(0, t), high_noise_weight))
       .mean();
 }
 
@@ -383,24 +373,14 @@ void DiffusionTrainer::write_checkpoint_files(const std::string& dir) const {
 }
 
 void DiffusionTrainer::save_checkpoint() {
-  const fs::path out = options_.out_dir;
-  const fs::path final_dir = out / "checkpoint", tmp = out / "checkpoint.tmp", old = out / "checkpoint.old";
-  fs::create_directories(out);
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  write_checkpoint_files(tmp.string());
-  // Swap: a crash between the renames leaves checkpoint.old, which resume() falls back to.
-  fs::remove_all(old);
-  if (fs::exists(final_dir)) fs::rename(final_dir, old);
-  fs::rename(tmp, final_dir);
-  fs::remove_all(old);
+  replace_checkpoint_folder(options_.out_dir,
+                            [this](const std::string& dir) { write_checkpoint_files(dir); });
 }
 
 bool DiffusionTrainer::resume() {
-  const fs::path out = options_.out_dir;
-  fs::path dir = out / "checkpoint";
-  if (!fs::exists(dir / "state.json")) dir = out / "checkpoint.old";
-  if (!fs::exists(dir / "state.json")) return false;
+  const std::string found = find_checkpoint_folder(options_.out_dir);
+  if (found.empty()) return false;
+  const fs::path dir = found;
   const std::string state_path = (dir / "state.json").string();
   const json state = JsonFields::parse_json_file(state_path);
   if (!state.is_object() || state.value("format", 0) != kCheckpointFormat)

@@ -37,6 +37,7 @@
 #include "core/pipeline/run_observer.h"
 #include "core/text/clip_text_model.h"
 #include "core/text/clip_tokenizer.h"
+#include "core/training/diffusion_noising.h"  // step_seed: the per-step generator seed
 
 namespace storyscope {
 
@@ -176,9 +177,5 @@ class DiffusionTrainer {
   bool have_ema_loss_ = false;
   double seconds_ = 0.0;  // training wall time, across resumes
 };
-
-// The per-step generator seed: a splitmix64 mix of (seed, step) so neighbouring steps and
-// neighbouring seeds give unrelated streams.
-std::uint64_t step_seed(std::uint64_t seed, std::uint64_t step);
 
 }  // namespace storyscope

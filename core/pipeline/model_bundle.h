@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/config/model_family.h"
 #include "core/config/scheduler_config.h"
@@ -79,6 +80,9 @@ class ModelBundle {
   CLIPTextModelWithProjection& text_encoder_2() { return text_encoder_2_; }
   const ClipTokenizer& tokenizer() const { return *tokenizer_; }
   const ClipTokenizer& tokenizer_2() const { return *tokenizer_2_; }  // only with text_encoder_2
+  // Replaces the first tokenizer (concept packs add their placeholder tokens through it; the
+  // caller grows the text encoder's embedding table to match).
+  void set_tokenizer(ClipTokenizer tokenizer) { tokenizer_ = std::move(tokenizer); }
   const SchedulerConfig& scheduler_config() const { return scheduler_config_; }
   const nlohmann::json& model_index() const { return model_index_; }
 

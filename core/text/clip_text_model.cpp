@@ -15,7 +15,8 @@ namespace {
 
 const char* kSource = "CLIP text encoder";
 
-void check_input_ids(const at::Tensor& ids, const ClipTextConfig& c) {
+// vocab_size: the embedding table's rows (the config's, plus any tokens added since loading).
+void check_input_ids(const at::Tensor& ids, const ClipTextConfig& c, std::int64_t vocab_size) {
   if (!ids.defined() || ids.dim() != 2)
     throw_bad_input(kSource, "input_ids", "expected a [batch, tokens] tensor");
   if (at::isFloatingType(ids.scalar_type()) || ids.scalar_type() == at::kBool)
@@ -27,10 +28,10 @@ void check_input_ids(const at::Tensor& ids, const ClipTextConfig& c) {
                     std::to_string(n) + " tokens exceed max_position_embeddings " +
                         std::to_string(c.max_position_embeddings));
   const auto lo = ids.min().item<std::int64_t>(), hi = ids.max().item<std::int64_t>();
-  if (lo < 0 || hi >= c.vocab_size)
+  if (lo < 0 || hi >= vocab_size)
     throw_bad_input(kSource, "input_ids",
                     "token id " + std::to_string(lo < 0 ? lo : hi) + " outside the vocabulary [0, " +
-                        std::to_string(c.vocab_size) + ")");
+                        std::to_string(vocab_size) + ")");
 }
 
 // transformers fills the masked (future) positions with finfo(dtype).min rather than -inf.
@@ -72,7 +73,7 @@ std::vector<std::int64_t> ClipTextTransformerImpl::pooling_positions(const at::T
 }
 
 ClipTextOutput ClipTextTransformerImpl::forward(const at::Tensor& input_ids, const ClipTextForward& options) {
-  check_input_ids(input_ids, config_);
+  check_input_ids(input_ids, config_, embeddings->token_embedding->weight.size(0));
   const auto layers = static_cast<std::int64_t>(encoder->size());
   if (options.clip_skip < 0 || options.clip_skip > layers)
     throw_bad_input(

@@ -109,6 +109,29 @@ struct ClipTokenizer::Impl {
   mutable std::mutex cache_mutex;
   mutable std::unordered_map<std::string, std::vector<int>> cache;
 
+  Impl() = default;
+  // Everything but the lock and the BPE cache (with_added_tokens copies a tokenizer).
+  Impl(const Impl& o)
+      : encoder(o.encoder),
+        decoder(o.decoder),
+        has_id(o.has_id),
+        count(o.count),
+        symbol_index(o.symbol_index),
+        symbols(o.symbols),
+        symbol_vocab_id(o.symbol_vocab_id),
+        merges(o.merges),
+        byte_encoder(o.byte_encoder),
+        byte_decoder(o.byte_decoder),
+        added(o.added),
+        bos(o.bos),
+        eos(o.eos),
+        pad(o.pad),
+        unk(o.unk),
+        max_length(o.max_length) {
+    std::copy(std::begin(o.byte_symbol), std::end(o.byte_symbol), std::begin(byte_symbol));
+    std::copy(std::begin(o.byte_end_symbol), std::end(o.byte_end_symbol), std::begin(byte_end_symbol));
+  }
+
   int intern(const std::string& s) {
     auto [it, inserted] = symbol_index.emplace(s, static_cast<int>(symbols.size()));
     if (inserted) {
@@ -597,6 +620,34 @@ std::int64_t ClipTokenizer::eos_id() const { return impl_->eos; }
 std::int64_t ClipTokenizer::pad_id() const { return impl_->pad; }
 int ClipTokenizer::model_max_length() const { return impl_->max_length; }
 std::size_t ClipTokenizer::vocab_size() const { return impl_->count; }
+
+std::int64_t ClipTokenizer::id_limit() const { return static_cast<std::int64_t>(impl_->decoder.size()); }
+
+ClipTokenizer ClipTokenizer::with_added_tokens(
+    const std::vector<std::pair<std::string, std::int64_t>>& tokens) const {
+  auto impl = std::make_shared<Impl>(*impl_);
+  for (const auto& [content, id] : tokens) {
+    const std::u32string text = utf32(content);
+    if (text.empty()) throw_bad_input("tokenizer", "added token", "is empty");
+    if (id < 0) throw_bad_input("tokenizer", "added token " + content, "has a negative id");
+    if (id < static_cast<std::int64_t>(impl->decoder.size()) && impl->has_id[id])
+      throw_bad_input("tokenizer", "added token " + content,
+                      "id " + std::to_string(id) + " is taken by \"" + impl->decoder[id] + "\"");
+    for (const auto& a : impl->added)
+      if (a.first == text) throw_bad_input("tokenizer", "added token " + content, "is already a token");
+    if (impl->encoder.count(content))
+      throw_bad_input("tokenizer", "added token " + content, "is already in the vocabulary");
+    impl->added.emplace_back(text, id);
+    if (id >= static_cast<std::int64_t>(impl->decoder.size())) {
+      impl->decoder.resize(id + 1);
+      impl->has_id.resize(id + 1, false);
+    }
+    impl->decoder[id] = content;
+    impl->has_id[id] = true;
+    ++impl->count;
+  }
+  return ClipTokenizer(std::move(impl));
+}
 
 std::string ClipTokenizer::token_of(std::int64_t id) const {
   const Impl& m = *impl_;

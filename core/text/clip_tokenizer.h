@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace storyscope {
@@ -60,6 +61,12 @@ class ClipTokenizer {
   std::int64_t pad_id() const;
   int model_max_length() const;
   std::size_t vocab_size() const;
+  // One past the largest id in use (vocabulary and added tokens): where new ids can start.
+  std::int64_t id_limit() const;
+  // A copy that also knows `tokens` (content, id) as added tokens, split off whole before BPE
+  // like transformers' add_tokens (textual-inversion placeholders such as "<asset0>"). Throws
+  // Error(BadInput) for an empty token, one already known, or an id already in use.
+  ClipTokenizer with_added_tokens(const std::vector<std::pair<std::string, std::int64_t>>& tokens) const;
   std::string token_of(std::int64_t id) const;
 
   struct Impl;

@@ -1,0 +1,1 @@
+storyscope_add_test(NAME test_concept_training SOURCES core/test_concept_training.cpp LIBS storyscope_training storyscope_demo LABELS core)
