@@ -222,7 +222,7 @@ int cmd_attend(int argc, char** argv) {
                                   "negative", "steps",     "view-steps",  "guidance",     "sampler",
                                   "seed",     "width",     "height",      "init-latents", "init-latents-key",
                                   "image",    "timestep",  "view",        "colormap",     "opacity",
-                                  "mask",     "out"}),
+                                  "mask",     "out",       "concepts"}),
       {});
   const std::string prompt = args.require("prompt");
   const fs::path out_dir = args.require("out");
@@ -462,4 +462,5 @@ int cmd_attend(int, char**) {
 
 STORYSCOPE_CLI_COMMAND(
     "attend", cmd_attend,
-    "attention heatmaps per prompt word ([--model M] --prompt [--image PNG --timestep T] --out DIR)");
+    "attention heatmaps per prompt word ([--model M] [--concepts PACK ...] --prompt [--image PNG "
+    "--timestep T] --out DIR)");

@@ -81,12 +81,12 @@ std::vector<std::string> output_paths(const std::string& out, int batch, std::ui
 }
 
 int cmd_generate(int argc, char** argv) {
-  cli::Args args(
-      argc, argv,
-      cli::with_ip_adapter_flags({"model", "tokenizer", "config-from", "prompt", "negative", "steps",
-                                  "guidance", "sampler", "seed", "width", "height", "batch", "init-latents",
-                                  "init-latents-key", "out", "dtype", "eta", "save-intermediates"}),
-      {"no-memory-check"});
+  cli::Args args(argc, argv,
+                 cli::with_ip_adapter_flags({"model", "tokenizer", "config-from", "prompt", "negative",
+                                             "steps", "guidance", "sampler", "seed", "width", "height",
+                                             "batch", "init-latents", "init-latents-key", "out", "dtype",
+                                             "eta", "save-intermediates", "concepts"}),
+                 {"no-memory-check"});
   Txt2ImgRequest req;
   req.prompt = args.require("prompt");
   if (auto neg = args.get("negative")) req.negative = *neg;
@@ -190,5 +190,7 @@ int cmd_generate(int argc, char** argv) {
 
 }  // namespace
 
-STORYSCOPE_CLI_COMMAND("generate", cmd_generate,
-                       "text to image ([--model DIR|FILE] --prompt TEXT ...), writes PNGs with metadata");
+STORYSCOPE_CLI_COMMAND(
+    "generate", cmd_generate,
+    "text to image ([--model DIR|FILE] [--concepts PACK ...] --prompt TEXT ...), writes PNGs with "
+    "metadata");

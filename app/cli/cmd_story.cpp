@@ -215,11 +215,12 @@ void write_clip_scores(const fs::path& out, const StorySpec& spec, const StoryRe
 #endif
 
 int cmd_story(int argc, char** argv) {
-  cli::Args args(argc, argv,
-                 cli::with_ip_adapter_flags({"model", "tokenizer", "config-from", "dtype", "out",
-                                             "dump-embeddings", "frames", "batch", "steps", "seed",
-                                             "guidance", "sampler", "width", "height", "clip-model"}),
-                 {"attention", "ablate", "no-memory-check"});
+  cli::Args args(
+      argc, argv,
+      cli::with_ip_adapter_flags({"model", "tokenizer", "config-from", "dtype", "out", "dump-embeddings",
+                                  "frames", "batch", "steps", "seed", "guidance", "sampler", "width",
+                                  "height", "clip-model", "concepts"}),
+      {"attention", "ablate", "no-memory-check"});
   if (args.positional().size() != 1)
     throw_bad_input("", "story",
                     "give exactly one story file (storyscope-cli story story.json [--model M] --out DIR)");
@@ -321,6 +322,7 @@ int cmd_story(int argc, char** argv) {
 
 }  // namespace
 
-STORYSCOPE_CLI_COMMAND("story", cmd_story,
-                       "consistent story from story.json ([--model M] --out DIR [--attention] [--ablate] "
-                       "[--dump-embeddings FILE])");
+STORYSCOPE_CLI_COMMAND(
+    "story", cmd_story,
+    "consistent story from story.json ([--model M] [--concepts PACK ...] --out DIR [--attention] "
+    "[--ablate] [--dump-embeddings FILE])");

@@ -1,9 +1,13 @@
 #include "app/cli/model_args.h"
 
 #include <filesystem>
+#include <iostream>
+#include <map>
+#include <vector>
 
 #include "core/common/error.h"
 #include "core/pipeline/model_loader.h"
+#include "core/training/concept_pack.h"
 
 namespace storyscope::cli {
 
@@ -30,7 +34,32 @@ std::shared_ptr<ModelBundle> load_model_from_args(const Args& args) {
   }
   where.config_dir = args.get("config-from").value_or("");
   where.tokenizer_dir = args.get("tokenizer").value_or("");
-  return load_model(where, settings);
+  // The packs are read first, so a missing or broken one fails before the (slow) model load;
+  // apply_concept_packs checks every pack against the model before changing anything, so a
+  // foreign pack or a token clash leaves no half-changed model either.
+  const std::vector<std::string> dirs = args.get_all("concepts");
+  std::vector<ConceptPack> packs;
+  std::map<std::string, std::string> token_pack;  // token -> the pack that brings it
+  for (const std::string& dir : dirs) {
+    packs.push_back(load_concept_pack(dir));
+    // The engine refuses a clash too, but only the CLI knows which two folders it came from.
+    for (const LearnedConcept& c : packs.back().concepts)
+      if (const auto [it, fresh] = token_pack.emplace(c.token, dir); !fresh)
+        throw_bad_input(dir, "--concepts",
+                        "its token " + c.token + " is also in " + it->second +
+                            " (extract one of them again with another --token-prefix)");
+  }
+  auto bundle = load_model(where, settings);
+  if (!packs.empty()) {
+    apply_concept_packs(*bundle, packs);
+    for (std::size_t i = 0; i < packs.size(); ++i) {
+      std::cerr << "concepts from " << dirs[i] << ":";
+      for (const LearnedConcept& c : packs[i].concepts)
+        std::cerr << " " << c.token << (c.init_word.empty() ? "" : " (" + c.init_word + ")");
+      std::cerr << "\n";
+    }
+  }
+  return bundle;
 }
 
 }  // namespace storyscope::cli

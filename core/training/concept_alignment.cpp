@@ -19,7 +19,7 @@ std::vector<AlignmentScores> concept_alignment(ModelBundle& bundle, const at::Te
   if (!masks.defined() || masks.dim() != 3 || masks.size(0) != static_cast<std::int64_t>(tokens.size()))
     throw_bad_input("concept alignment", "masks", "expected one [H, W] mask per token");
   const ClipTokenizer& tok = bundle.tokenizer();
-  const std::string prompt = concept_prompt(options.prompt_prefix, tokens);
+  const std::string prompt = options.phrasing.value_or(concept_phrasing_for(tok)).prompt(tokens);
   const std::vector<std::int64_t> ids = tok.encode_padded(prompt, tok.model_max_length());
   const Encoding enc = tok.encode(prompt);
 

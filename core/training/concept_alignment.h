@@ -1,21 +1,23 @@
 #pragma once
 // How well each concept token attends to its mask on the source image: the image noised to a
-// few timesteps (inspect_image, fixed seed), the prompt "a photo of <asset0> and <asset1>", the
-// p2p view of every step together, scored with score_alignment (IoU at tau, Break-A-Scene MSE,
+// few timesteps (inspect_image, fixed seed), the prompt "a photo of <asset0> and <asset1>" (the extraction's
+// phrasing), the p2p view of every step together, scored with score_alignment (IoU at tau, Break-A-Scene MSE,
 // mass inside). Measured before and after extraction to show the attention loss at work.
 #include <ATen/Tensor.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/analysis/alignment.h"
 #include "core/pipeline/model_bundle.h"
+#include "core/training/concept_phrasing.h"
 
 namespace storyscope {
 
 struct ConceptAlignmentOptions {
-  std::string prompt_prefix = "a photo of ";
+  std::optional<ConceptPhrasing> phrasing;  // empty: concept_phrasing_for(the model's tokenizer)
   std::vector<double> timesteps = {200, 400, 600};
   std::uint64_t seed = 0;
   int resolution = 16;

@@ -55,7 +55,8 @@ std::string tensor_digest(const at::Tensor& t) {
 json options_json(const ConceptExtractionOptions& o) {
   return json{{"init_words", o.init_words},
               {"token_prefix", o.token_prefix},
-              {"prompt_prefix", o.prompt_prefix},
+              {"prompt_prefix", o.phrasing ? o.phrasing->prefix : std::string()},
+              {"prompt_joiner", o.phrasing ? o.phrasing->joiner : std::string()},
               {"phase1_steps", o.phase1_steps},
               {"phase2_steps", o.phase2_steps},
               {"phase1_learning_rate", o.phase1_learning_rate},
@@ -83,12 +84,6 @@ void validate_options(const ConceptExtractionOptions& o) {
 }
 
 }  // namespace
-
-std::string concept_prompt(const std::string& prefix, const std::vector<std::string>& tokens) {
-  std::string out = prefix;
-  for (std::size_t i = 0; i < tokens.size(); ++i) out += (i ? " and " : "") + tokens[i];
-  return out;
-}
 
 struct ConceptExtractor::Impl {
   std::shared_ptr<ComposableAttentionProcessor> processor = std::make_shared<ComposableAttentionProcessor>();
@@ -148,6 +143,7 @@ ConceptExtractor::ConceptExtractor(std::shared_ptr<ModelBundle> bundle, ConceptI
     if (binary[i].sum().item<double>() == 0)
       throw_bad_input(src, "mask " + std::to_string(i), "is empty (nothing painted)");
 
+  if (!options_.phrasing) options_.phrasing = concept_phrasing_for(b.tokenizer());
   const SchedulerConfig& sc = b.scheduler_config();
   impl_->prediction_type = sc.prediction_type;
   impl_->train_timesteps = sc.num_train_timesteps;
@@ -269,7 +265,7 @@ ConceptStepLosses ConceptExtractor::train_step() {
     for (int r = 0; r < batch; ++r) {
       std::vector<std::string> words;
       for (auto j : chosen[r]) words.push_back(tokens_[j]);
-      const auto row = tok.encode_padded(concept_prompt(options_.prompt_prefix, words), length);
+      const auto row = tok.encode_padded(options_.phrasing->prompt(words), length);
       std::vector<std::int64_t> pos;
       for (auto j : chosen[r]) {
         const auto it = std::find(row.begin(), row.end(), token_ids_[j]);
@@ -354,8 +350,8 @@ ConceptStepLosses ConceptExtractor::evaluate(std::uint64_t seed, int samples) {
       at::randint(0, m.train_timesteps, {samples}, gen, at::TensorOptions().dtype(at::kLong));
   const at::Tensor eps = at::randn({samples, m.latents.size(1), m.latents.size(2), m.latents.size(3)}, gen,
                                    at::TensorOptions().dtype(at::kFloat));
-  const auto row = b.tokenizer().encode_padded(concept_prompt(options_.prompt_prefix, tokens_),
-                                               b.tokenizer().model_max_length());
+  const auto row =
+      b.tokenizer().encode_padded(options_.phrasing->prompt(tokens_), b.tokenizer().model_max_length());
   std::vector<std::int64_t> ids;
   for (int s = 0; s < samples; ++s) ids.insert(ids.end(), row.begin(), row.end());
   const c10::Device dev = b.device();

@@ -5,7 +5,7 @@
 // Each step, per batch row (all random draws from a CPU generator seeded by step_seed(seed,
 // step), so a resumed run equals an uninterrupted one):
 //   - a random non-empty subset of the assets in random order, the prompt "a photo of <asset_i>
-//     and <asset_j>" (prompt_prefix + tokens joined by " and "), their union mask;
+//     and <asset_j>" (the phrasing option; concept_phrasing.h), their union mask;
 //   - a horizontal flip of image and masks with probability 1/2 (flip option);
 //   - a uniform timestep t and Gaussian noise; x_t = q(x_t | x_0) on the model's schedule.
 // loss = MSE(pred * union, target * union) (masked_diffusion_loss; the mask nearest-resized to the
@@ -27,19 +27,22 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/pipeline/model_bundle.h"
 #include "core/pipeline/run_observer.h"
 #include "core/training/concept_pack.h"
+#include "core/training/concept_phrasing.h"
 
 namespace storyscope {
 
 struct ConceptExtractionOptions {
   std::vector<std::string> init_words;  // one per mask ("" or missing: the mean embedding)
   std::string token_prefix = "asset";   // tokens "<asset0>", "<asset1>", ...
-  std::string prompt_prefix = "a photo of ";
+  // Empty: concept_phrasing_for(the model's tokenizer), chosen when the extractor is built.
+  std::optional<ConceptPhrasing> phrasing;
   std::int64_t phase1_steps = 400;
   std::int64_t phase2_steps = 400;
   double phase1_learning_rate = 5e-4;
@@ -130,8 +133,5 @@ class ConceptExtractor {
   std::int64_t step_ = 0;
   std::unique_ptr<Impl> impl_;
 };
-
-// The prompt a step uses for the given tokens, in order ("a photo of <asset1> and <asset0>").
-std::string concept_prompt(const std::string& prefix, const std::vector<std::string>& tokens);
 
 }  // namespace storyscope

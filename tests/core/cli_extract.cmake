@@ -1,0 +1,5 @@
+if(TARGET storyscope_imaging)
+  storyscope_add_test(NAME test_cli_extract SOURCES core/test_cli_extract.cpp LIBS storyscope_demo storyscope_imaging LABELS core;cli TIMEOUT 300)
+  add_dependencies(test_cli_extract storyscope-cli)
+  target_compile_definitions(test_cli_extract PRIVATE STORYSCOPE_CLI="$<TARGET_FILE:storyscope-cli>")
+endif()
