@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/args.h"
+#include "app/cli/bench_concepts.h"
 #include "app/cli/bench_soak.h"
 #include "app/cli/bench_story.h"
 #include "app/cli/commands.h"
@@ -224,11 +225,12 @@ int bench_pipeline(const cli::Args& args) {
 }
 
 int cmd_bench(int argc, char** argv) {
-  cli::Args args(
-      argc, argv,
-      {"config", "model", "config-from", "tokenizer", "tokenizer-2", "size", "batch", "steps", "warmup",
-       "dtype", "prompt", "guidance", "sampler", "runs", "capture", "capture-tokens", "frames", "count"},
-      {"synthetic-weights", "pixel-space", "pipeline"});
+  cli::Args args(argc, argv, {"config",         "model",        "config-from", "tokenizer", "tokenizer-2",
+                              "size",           "batch",        "steps",       "warmup",    "dtype",
+                              "prompt",         "guidance",     "sampler",     "runs",      "capture",
+                              "capture-tokens", "frames",       "count",       "scenes",    "seed",
+                              "phase1-steps",   "phase2-steps", "phase1-lr",   "phase2-lr", "lambda-attn"},
+                 {"synthetic-weights", "pixel-space", "pipeline"});
   // `bench --pipeline` and `bench pipeline` are the same benchmark.
   const std::string what = args.has("pipeline")        ? "pipeline"
                            : args.positional().empty() ? ""
@@ -237,9 +239,13 @@ int cmd_bench(int argc, char** argv) {
   if (what == "pipeline") return bench_pipeline(args);
   if (what == "story") return cli::bench_story(args);
   if (what == "soak") return cli::bench_soak(args);
-  throw_bad_input("", "bench", "name what to benchmark: unet, story, soak, or pipeline (--pipeline)");
+  if (what == "concepts") return cli::bench_concepts(args);
+  throw_bad_input("", "bench",
+                  "name what to benchmark: unet, story, soak, concepts, or pipeline (--pipeline)");
 }
 
 }  // namespace
 
-STORYSCOPE_CLI_COMMAND("bench", cmd_bench, "benchmark unet, pipeline, story or soak (memory) and print JSON");
+STORYSCOPE_CLI_COMMAND(
+    "bench", cmd_bench,
+    "benchmark unet, pipeline, story, soak (memory) or concepts (Break-A-Scene) and print JSON");
