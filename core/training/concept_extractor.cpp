@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/analysis/attention_views.h"
 #include "core/attention/composable_processor.h"
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
@@ -152,6 +153,22 @@ ConceptExtractor::ConceptExtractor(std::shared_ptr<ModelBundle> bundle, ConceptI
   diffusion_target(impl_->prediction_type, impl_->alphas_cumprod, at::zeros({1, 1}), at::zeros({1, 1}),
                    at::zeros({1}, at::kLong), b.source());
 
+  {
+    // The attention loss needs cross-attention layers at its grid; say which grids exist rather
+    // than failing at the first step.
+    const auto grids = cross_attention_grids(b.unet()->attention_layers(),
+                                             b.unet()->config().sample_size.value_or(0), H / f, W / f);
+    if (!grids.empty() && !grids.count(options_.attention_resolution)) {
+      std::string list;
+      for (auto g : grids) list += (list.empty() ? "" : ", ") + std::to_string(g);
+      throw_bad_input(src, "image size",
+                      std::to_string(W) + "x" + std::to_string(H) + " gives this model no " +
+                          std::to_string(options_.attention_resolution) + "x" +
+                          std::to_string(options_.attention_resolution) +
+                          " cross-attention layer for the attention loss (its down/up grids here: " + list +
+                          "); use an image size where one exists, or another attention resolution");
+    }
+  }
   const at::Tensor image = input.image.to(at::kFloat);
   const at::Tensor both = at::cat({image, image.flip(-1)}, 0);
   impl_->latents = encode_image_latents(b, both).to(at::kFloat);

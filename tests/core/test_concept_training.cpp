@@ -317,6 +317,16 @@ class TestConceptTraining : public QObject {
     ConceptImage wrong = two_object_scene();
     wrong.masks = wrong.masks.narrow(1, 0, 16);
     QVERIFY_THROWS_EXCEPTION(Error, ConceptExtractor(fresh_demo(), wrong, short_options(1, 0)));
+    // 16 px: the demo UNet's cross layers run at 8 and 4, none at the loss's 16x16.
+    ConceptImage tiny = two_object_scene();
+    tiny.image = tiny.image.narrow(2, 0, 16).narrow(3, 0, 16);
+    tiny.masks = at::ones({2, 16, 16});
+    try {
+      ConceptExtractor(fresh_demo(), tiny, short_options(1, 0));
+      QFAIL("a size without 16x16 cross-attention was accepted");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("cross-attention") != std::string::npos, e.what());
+    }
     LoadSettings half;
     half.dtype = at::kHalf;
     QVERIFY_THROWS_EXCEPTION(Error, ConceptExtractor(ModelBundle::load_diffusers_folder(demo_dir(), half),
