@@ -32,6 +32,19 @@ AnalysisDocks install_analysis_docks(MainWindow* window) {
   QObject::connect(painter, &MaskPainter::masksChanged, plots,
                    [painter, plots] { plots->setMasks(painter->masks()); });
 
+  // Extract concepts: every painted layer, in the layer order, on the frame they were painted on.
+  QObject::connect(painter, &MaskPainter::extractConceptsRequested, window, [window, painter] {
+    const QMap<QString, QImage> painted = painter->masks();
+    QStringList words;
+    QList<QImage> masks;
+    for (const QString& word : painter->words())
+      if (painted.contains(word)) {
+        words << word;
+        masks << painted.value(word);
+      }
+    window->openConceptDialog(painter->frame(), words, masks);
+  });
+
   // A project's masks arrive after its frames (the frame selection clears the painter first).
   QObject::connect(window, &MainWindow::projectMasksLoaded, painter,
                    [painter](const QMap<QString, QString>& files) {

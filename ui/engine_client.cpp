@@ -8,6 +8,8 @@ EngineClient::EngineClient(QObject* parent) : QObject(parent) {
   qRegisterMetaType<RunOptions>();
   qRegisterMetaType<StorySpec>();
   qRegisterMetaType<FramePtr>();
+  qRegisterMetaType<ConceptRequest>();
+  qRegisterMetaType<ConceptProgress>();
   worker_ = new EngineWorker;
   worker_->moveToThread(&thread_);
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -47,6 +49,25 @@ bool EngineClient::runStory(const StorySpec& spec, const RunOptions& options) {
   QMetaObject::invokeMethod(
       worker_, [w = worker_, spec, options] { w->runStory(spec, options); }, Qt::QueuedConnection);
   return true;
+}
+
+bool EngineClient::extractConcepts(const ConceptRequest& request) {
+  if (busy() || !has_model_) return false;
+  task_queued();
+  worker_->beginRun();
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, request] { w->extractConcepts(request); }, Qt::QueuedConnection);
+  return true;
+}
+
+bool EngineClient::setConceptPacks(const QStringList& dirs) {
+  if (busy() || !has_model_) return false;
+  ModelRequest request;
+  request.path = model_.source;  // the model loaded last, not a later failed attempt
+  request.device = model_.device;
+  request.precision = model_.precision;
+  request.concept_packs = dirs;
+  return loadModel(request);
 }
 
 void EngineClient::cancel() { worker_->cancel(); }

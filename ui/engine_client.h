@@ -22,9 +22,13 @@ class EngineClient : public QObject {
   // The worker, for connecting to its signals (they arrive queued on the GUI thread).
   EngineWorker* worker() const { return worker_; }
 
-  // Both return false (and do nothing) while the engine is busy; runStory also without a model.
+  // All return false (and do nothing) while the engine is busy; runStory, extractConcepts and
+  // setConceptPacks also without a model.
   bool loadModel(const ModelRequest& request);
   bool runStory(const StorySpec& spec, const RunOptions& options);
+  bool extractConcepts(const ConceptRequest& request);
+  // Reloads the model with exactly these concept packs (modelInfo().packs: the ones applied).
+  bool setConceptPacks(const QStringList& dirs);
   void cancel();
 
  signals:

@@ -5,6 +5,7 @@
 #include <QImage>
 #include <QObject>
 #include <QString>
+#include <exception>
 #include <memory>
 #include <mutex>
 
@@ -28,9 +29,15 @@ class EngineWorker : public QObject {
   void beginRun();
 
  public slots:
+  // Applies request.concept_packs after loading (see ModelRequest).
   void loadModel(const storyscope::ui::ModelRequest& request);
   // Ends with `finished` (after `error` when the run could not start or failed as a whole).
   void runStory(const storyscope::StorySpec& spec, const storyscope::ui::RunOptions& options);
+  // Break-A-Scene on a private float32 copy of the loaded model (engine_worker_concepts.cpp).
+  // On success the pack is written to request.out_dir and the model is reloaded with it added
+  // to its packs (modelLoaded follows); on cancel the checkpoint stays and no pack is written.
+  // Ends with `conceptsFinished`.
+  void extractConcepts(const storyscope::ui::ConceptRequest& request);
   // Thread-safe: call it directly from the GUI thread. The run stops between steps and keeps
   // the frames it finished.
   void cancel();
@@ -44,14 +51,22 @@ class EngineWorker : public QObject {
   void frameReady(const storyscope::ui::FramePtr& frame);
   void frameFailed(int frame, const QString& message);
   void finished(bool cancelled);
+  void conceptProgress(const storyscope::ui::ConceptProgress& progress);
+  // `pack_dir` is the written pack, empty when cancelled or failed.
+  void conceptsFinished(bool cancelled, const QString& packDir);
   void error(const QString& message);
   void message(const QString& line);  // for the Log dock
-  void taskDone();                    // after every loadModel / runStory, whatever happened
+  void taskDone();                    // after every loadModel / runStory / extractConcepts, whatever happened
 
  private:
   CancellationToken current_token() const;
+  static QString describe(const std::exception& e);
+  // Loads `request` into bundle_ (with its concept packs) and emits modelLoaded; throws on a
+  // model that cannot be loaded (packs that do not fit are only reported).
+  void load(const ModelRequest& request);
 
   std::shared_ptr<ModelBundle> bundle_;
+  ModelRequest request_;  // what bundle_ was loaded from
   mutable std::mutex token_mutex_;
   CancellationToken token_;
 };

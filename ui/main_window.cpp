@@ -17,6 +17,7 @@
 #include "ui/about_info.h"
 #include "ui/analysis_docks.h"
 #include "ui/appearance.h"
+#include "ui/concept_dialog.h"
 #include "ui/default_story.h"
 #include "ui/frames_view.h"
 #include "ui/project_session.h"
@@ -69,6 +70,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
   dock(QStringLiteral("PlotsDock"))->raise();
 
   connect_engine();
+  connect_concepts();
   install_analysis_docks(this);
   connect(story_, &StoryPanel::changed, session_, &ProjectSession::markDirty);
   connect(run_, &RunPanel::changed, session_, &ProjectSession::markDirty);
@@ -163,12 +165,17 @@ void MainWindow::connect_engine() {
   connect(w, &EngineWorker::modelLoaded, this, [this](const ModelInfo& info) {
     run_->setModelInfo(info);
     story_->setTokenizers(info.tokenizers);
+    story_->setConcepts(info.concepts);
+    concept_packs_ = info.packs;
+    // The same model again (its concept packs changed) keeps the run options as they are.
+    const bool same_model = info.source == model_source_;
+    model_source_ = info.source;
     // Recording every map is cheap on demo-size models and hundreds of MB per frame on real
     // ones: a large model starts with it off (the Run panel's checkbox turns it back on), unless
     // the settings just came from a project.
     RunOptions options = run_->runOptions();
     const bool large = info.default_size > kDemoSizeLimit;
-    if (large && options.record_attention && !keep_run_options_) {
+    if (large && options.record_attention && !keep_run_options_ && !same_model) {
       options.record_attention = false;
       run_->setRunOptions(options);
       log(tr("Attention recording is off for this model size; switch it on in the Run panel"));
@@ -194,6 +201,7 @@ void MainWindow::connect_engine() {
   });
   connect(w, &EngineWorker::error, this, [this](const QString& message) {
     last_error_ = message;
+    if (extracting_ && concept_dialog_) concept_dialog_->showError(message);
     run_->showError(message);
     log(message);
     statusBar()->showMessage(message, 10000);
@@ -203,6 +211,8 @@ void MainWindow::connect_engine() {
     if (!busy) {
       loading_model_ = false;
       running_ = false;
+      extracting_ = false;
+      if (concept_dialog_) concept_dialog_->setRunning(false);
       if (!engine_->hasModel())
         run_->setNoModel(tr("No model loaded: %1").arg(last_error_));
       else
@@ -210,7 +220,8 @@ void MainWindow::connect_engine() {
     }
     update_engine_state();
   });
-  connect(run_, &RunPanel::loadModelRequested, this, [this](const ModelRequest& r) {
+  connect(run_, &RunPanel::loadModelRequested, this, [this](ModelRequest r) {
+    r.concept_packs = concept_packs_;  // packs made on another model are reported and dropped
     if (!engine_->loadModel(r)) return;
     loading_model_ = true;
     update_engine_state();
@@ -220,15 +231,19 @@ void MainWindow::connect_engine() {
 }
 
 void MainWindow::update_engine_state() {
-  run_->setEngineState(loading_model_, running_, engine_->hasModel());
-  if (generate_action_) generate_action_->setEnabled(!loading_model_ && !running_ && engine_->hasModel());
-  if (cancel_action_) cancel_action_->setEnabled(running_);
+  run_->setEngineState(loading_model_, running_ || extracting_, engine_->hasModel());
+  if (extracting_) run_->showActivity(tr("Extracting concepts (progress in the Extract concepts window)"));
+  if (generate_action_)
+    generate_action_->setEnabled(!loading_model_ && !running_ && !extracting_ && engine_->hasModel());
+  if (cancel_action_) cancel_action_->setEnabled(running_ || extracting_);
 }
 
 void MainWindow::loadModel(const QString& path) {
   run_->setModelPath(path);
   run_->clearError();
-  if (!engine_->loadModel(run_->modelRequest())) return;
+  ModelRequest request = run_->modelRequest();
+  request.concept_packs = concept_packs_;
+  if (!engine_->loadModel(request)) return;
   loading_model_ = true;
   update_engine_state();
 }
@@ -266,7 +281,7 @@ bool MainWindow::generate() {
 }
 
 void MainWindow::cancelRun() {
-  if (!running_) return;
+  if (!running_ && !extracting_) return;
   engine_->cancel();
   statusBar()->showMessage(tr("Cancelling after the current step…"));
   log(tr("Cancel requested"));
@@ -295,6 +310,8 @@ void MainWindow::create_menus() {
   generate_action_->setShortcuts(
       {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
   cancel_action_ = run->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), this, &MainWindow::cancelRun);
+  run->addSeparator();
+  run->addAction(tr("Load concept &pack…"), this, &MainWindow::load_concept_pack_dialog);
   // The one-button path of DESIGN section 6: Generate and Cancel are always in view.
   QToolBar* bar = addToolBar(tr("Run"));
   bar->setObjectName(QStringLiteral("RunToolBar"));

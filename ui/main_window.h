@@ -6,6 +6,7 @@
 #include <QMainWindow>
 #include <QMap>
 #include <QMessageBox>
+#include <QPointer>
 #include <functional>
 
 #include "ui/engine_client.h"
@@ -18,6 +19,7 @@ class QPlainTextEdit;
 
 namespace storyscope::ui {
 
+class ConceptDialog;
 class FramesView;
 class ProjectSession;
 class RunPanel;
@@ -71,6 +73,18 @@ class MainWindow : public QMainWindow {
   void cancelRun();
   void loadModel(const QString& path);
 
+  // Concept extraction (main_window_concepts.cpp). Opens the "Extract concepts" dialog for the
+  // masks painted on `frame` (words in layer order, one mask each); null with an error shown
+  // when there is no frame, mask or model. While a run goes on, the same dialog is raised.
+  ConceptDialog* openConceptDialog(const FramePtr& frame, const QStringList& words,
+                                   const QList<QImage>& masks);
+  ConceptDialog* conceptDialog() const;
+  bool startConcepts(const ConceptRequest& request);
+  // The concept packs the model should carry (applied on every model load); changing them
+  // reloads the model.
+  QStringList conceptPacks() const { return concept_packs_; }
+  void setConceptPacks(const QStringList& dirs);
+
   QString lastError() const { return last_error_; }
   // What to do with unsaved changes before they would be lost (tests replace the dialog).
   using UnsavedPrompt = std::function<QMessageBox::StandardButton(const QString& question)>;
@@ -88,6 +102,10 @@ class MainWindow : public QMainWindow {
   QDockWidget* add_dock(const QString& object_name, const QString& title, Qt::DockWidgetArea area,
                         QWidget* content);
   void connect_engine();
+  void connect_concepts();  // main_window_concepts.cpp
+  QString default_concept_dir() const;
+  QString default_token_prefix() const;
+  void load_concept_pack_dialog();
   void create_menus();
   void add_theme_menu(QMenu* parent);     // main_window_appearance.cpp
   void add_language_menu(QMenu* parent);  // main_window_appearance.cpp
@@ -121,6 +139,10 @@ class MainWindow : public QMainWindow {
   bool loading_model_ = false;
   bool running_ = false;
   bool keep_run_options_ = false;
+  bool extracting_ = false;
+  QStringList concept_packs_;
+  QString model_source_;  // the model modelLoaded last reported
+  QPointer<ConceptDialog> concept_dialog_;
   StorySpec last_run_spec_;
   UnsavedPrompt unsaved_prompt_;
   std::function<QMap<QString, QString>()> mask_provider_;

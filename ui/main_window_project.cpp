@@ -26,6 +26,7 @@ Project MainWindow::currentProject() const {
   p.run.seed_locked = run_->seedLocked();
   p.frames = frames_->frames();
   if (mask_provider_) p.masks = mask_provider_();
+  p.concept_packs = concept_packs_;
   return p;
 }
 
@@ -38,7 +39,8 @@ void MainWindow::apply_project(const Project& p) {
   frames_->clear();
   for (const FramePtr& f : p.frames) frames_->addFrame(f);
   last_run_spec_ = p.spec;
-  keep_run_options_ = true;  // the model this project loads must not reset its choices
+  keep_run_options_ = true;          // the model this project loads must not reset its choices
+  concept_packs_ = p.concept_packs;  // applied with the model (openProject)
   emit projectMasksLoaded(p.masks);
 }
 
@@ -60,6 +62,7 @@ void MainWindow::newProject() {
   story_->setSpec(spec);
   run_->setFromSpec(spec);
   frames_->clear();
+  setConceptPacks({});
   session_->markClean(QString());
   update_title();
   log(tr("New project"));
@@ -80,7 +83,9 @@ bool MainWindow::openProject(const QString& dir) {
   statusBar()->showMessage(tr("Opened %1").arg(dir), 5000);
   if (!p.run.model_path.isEmpty() && p.run.model_path != engine_->modelInfo().source && !engine_->busy() &&
       QFileInfo::exists(p.run.model_path))
-    loadModel(p.run.model_path);
+    loadModel(p.run.model_path);  // with the project's concept packs
+  else
+    setConceptPacks(p.concept_packs);  // the same model: reloaded only when its packs differ
   return true;
 }
 

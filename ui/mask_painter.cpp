@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QToolButton>
@@ -28,12 +29,20 @@ MaskPainter::MaskPainter(QWidget* parent)
       layers_(new MaskLayerList(document_, this)),
       table_(new AlignmentTable(this)),
       table_title_(new QLabel(this)),
-      size_(new QSpinBox(this)) {
+      size_(new QSpinBox(this)),
+      extract_(new QPushButton(tr("Extract concepts…"), this)) {
   auto* side = new QWidget(this);
   auto* side_layout = new QVBoxLayout(side);
   side_layout->setContentsMargins(0, 0, 0, 0);
   side_layout->addWidget(new QLabel(tr("Words"), side));
   side_layout->addWidget(layers_, 1);
+  extract_->setObjectName(QStringLiteral("extractConcepts"));
+  extract_->setToolTip(
+      tr("Learn a new token for each painted object (Break-A-Scene), so prompts can ask for it "
+         "again: \"<asset0> on the grass\""));
+  extract_->setEnabled(false);
+  side_layout->addWidget(extract_);
+  connect(extract_, &QPushButton::clicked, this, &MaskPainter::extractConceptsRequested);
   auto* split = new QSplitter(Qt::Horizontal, this);
   split->addWidget(canvas_);
   split->addWidget(side);
@@ -51,6 +60,7 @@ MaskPainter::MaskPainter(QWidget* parent)
             undo_->push(new MaskEditCommand(document_, word, before, after, what));
           });
   connect(document_, &MaskDocument::maskChanged, this, [this] {
+    extract_->setEnabled(!document_->non_empty_masks().isEmpty());
     update_table();
     emit masksChanged();
   });
@@ -111,6 +121,7 @@ QWidget* MaskPainter::make_toolbar() {
 }
 
 void MaskPainter::setFrame(FramePtr frame) {
+  frame_ = frame;
   source_ = HeatmapSource(frame);
   QStringList words;
   for (const WordSpan& s : source_.spans()) words << QString::fromStdString(s.word);
@@ -119,6 +130,7 @@ void MaskPainter::setFrame(FramePtr frame) {
   document_->reset(words, size);
   canvas_->set_background(frame ? frame->image : QImage());
   canvas_->set_current_word(layers_->current_word());
+  extract_->setEnabled(false);
   update_table();
   emit masksChanged();
 }
@@ -134,6 +146,7 @@ void MaskPainter::setMasks(const QMap<QString, QImage>& masks) {
   undo_->clear();
   for (const QString& w : document_->words())
     document_->set_mask(w, masks.value(w, blank_mask(document_->size())));
+  extract_->setEnabled(!document_->non_empty_masks().isEmpty());
   canvas_->update();
   update_table();
   emit masksChanged();

@@ -13,6 +13,7 @@
 #include "ui/mask_canvas.h"
 
 class QLabel;
+class QPushButton;
 class QSpinBox;
 class QUndoStack;
 
@@ -41,6 +42,8 @@ class MaskPainter : public QWidget {
   // One word's mask, as an undoable edit.
   void setMask(const QString& word, const QImage& mask);
   QStringList words() const;
+  // The frame the masks are painted on (null before the first frame).
+  FramePtr frame() const { return frame_; }
 
   // PNG per word; throw storyscope::Error naming the file on failure. Import is undoable.
   void importMask(const QString& word, const QString& path);
@@ -59,6 +62,8 @@ class MaskPainter : public QWidget {
  signals:
   // After any change of any mask (paint, undo, import, setMasks).
   void masksChanged();
+  // The "Extract concepts…" button: learn a token per painted layer (the main window answers).
+  void extractConceptsRequested();
 
  private:
   QWidget* make_toolbar();
@@ -67,6 +72,7 @@ class MaskPainter : public QWidget {
   void export_clicked();
   void clear_clicked();
 
+  FramePtr frame_;
   HeatmapSource source_;
   HeatmapSelection selection_;
   MaskDocument* document_;
@@ -76,6 +82,7 @@ class MaskPainter : public QWidget {
   AlignmentTable* table_;
   QLabel* table_title_;
   QSpinBox* size_;
+  QPushButton* extract_;
 };
 
 }  // namespace storyscope::ui

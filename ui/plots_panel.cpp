@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 
 #include "core/common/error.h"
+#include "ui/plot_style.h"
 
 namespace storyscope::ui {
 
@@ -53,29 +54,6 @@ void fit_step_axes(QCustomPlot* plot) {
   const QCPRange x = plot->xAxis->range();
   plot->xAxis->setRange(x.lower - 0.25, x.upper + 0.25);
   plot->yAxis->scaleRange(1.15, plot->yAxis->range().center());
-}
-
-// QCustomPlot draws black on white whatever the theme: take the colours from the palette instead.
-void colour_plot(QCustomPlot* plot, const QPalette& palette) {
-  const QColor text = palette.color(QPalette::Text);
-  // Grid and frame lines: the text colour faded, so they show on a light or a dark base alike.
-  QColor grid = text, frame = text;
-  grid.setAlphaF(0.25f);
-  frame.setAlphaF(0.5f);
-  plot->setBackground(palette.base());
-  for (QCPAxis* axis : plot->axisRect()->axes()) {
-    axis->setBasePen(QPen(text));
-    axis->setTickPen(QPen(text));
-    axis->setSubTickPen(QPen(text));
-    axis->setLabelColor(text);
-    axis->setTickLabelColor(text);
-    axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-    axis->grid()->setSubGridPen(Qt::NoPen);
-    axis->grid()->setZeroLinePen(QPen(grid, 1, Qt::SolidLine));
-  }
-  plot->legend->setBrush(palette.base());
-  plot->legend->setBorderPen(QPen(frame));
-  plot->legend->setTextColor(text);
 }
 
 QVector<double> to_qvector(const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); }

@@ -186,9 +186,16 @@ void save_project(const QString& dir, const Project& project, const ProjectSaveO
     write_bytes(root.filePath(relative), source.readAll());
     masks[it.key().toStdString()] = relative.toStdString();
   }
-  const json doc = {
+  json concepts = json::array();
+  for (const QString& pack : project.concept_packs) {
+    const QString relative = root.relativeFilePath(pack);
+    concepts.push_back(
+        (relative.startsWith(QStringLiteral("..")) ? QDir::cleanPath(pack) : relative).toStdString());
+  }
+  json doc = {
       {"format", "storyscope-project"},  {"version", kFormatVersion}, {"story", story_to_json(project.spec)},
       {"run", run_to_json(project.run)}, {"frames", frames},          {"masks", masks}};
+  if (!concepts.empty()) doc["concepts"] = concepts;  // projects without packs stay as they were
   write_bytes(root.filePath(QString::fromLatin1(kProjectFile)),
               QByteArray::fromStdString(doc.dump(2) + "\n"));
   remove_stale_generations(root, generation, was_first_layout);
@@ -259,6 +266,9 @@ Project load_project(const QString& dir) {
         fail(file, QObject::tr("masks.%1: %2 does not exist").arg(QString::fromStdString(word), absolute));
       p.masks.insert(QString::fromStdString(word), absolute);
     }
+    where = "concepts";
+    for (const json& pack : doc.value("concepts", json::array()))
+      p.concept_packs << QDir::cleanPath(root.filePath(QString::fromStdString(pack.get<std::string>())));
   } catch (const json::exception& e) {
     fail(file, QStringLiteral("%1: %2").arg(QString::fromStdString(where), QString::fromUtf8(e.what())));
   }

@@ -35,6 +35,9 @@ struct Project {
   std::vector<FramePtr> frames;
   // word -> mask PNG. Saving copies each file into masks/; after loading, paths are absolute.
   QMap<QString, QString> masks;
+  // Concept pack folders the model carries (not copied: stored relative to the project folder
+  // when inside it; absolute after loading). A missing one is reported when the model loads.
+  QStringList concept_packs;
 };
 
 // The message names the file and the problem ("…/project.json: story.steps: must be >= 1").

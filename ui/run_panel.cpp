@@ -23,19 +23,10 @@
 #include "core/pipeline/model_loader.h"
 #include "core/schedulers/factory.h"
 #include "ui/appearance.h"
+#include "ui/time_format.h"
 
 namespace storyscope::ui {
 namespace {
-
-QString format_eta(double seconds) {
-  if (seconds < 0) return QStringLiteral("–");
-  const int s = static_cast<int>(seconds + 0.5);
-  return s >= 3600 ? QStringLiteral("%1:%2:%3")
-                         .arg(s / 3600)
-                         .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
-                         .arg(s % 60, 2, 10, QLatin1Char('0'))
-                   : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
 
 QSpinBox* size_box(const QString& tip) {
   auto* box = new QSpinBox;
@@ -340,6 +331,11 @@ void RunPanel::showPreview(int frame, int step, const QImage& x0) {
   preview_->setPixmap(
       QPixmap::fromImage(x0.scaled(side, side, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
   preview_->setToolTip(tr("Predicted final image of frame %1 after step %2").arg(frame + 1).arg(step));
+}
+
+void RunPanel::showActivity(const QString& text) {
+  progress_->setValue(0);
+  progress_text_->setText(text);
 }
 
 void RunPanel::showError(const QString& message) {

@@ -45,6 +45,8 @@ class RunPanel : public QWidget {
   void setEngineState(bool loading, bool running, bool has_model);
   void showProgress(int frame, int frames, int step, int steps, double it_per_second, double eta_seconds);
   void showPreview(int frame, int step, const QImage& x0);
+  // The progress line while the engine does something other than a story (concept extraction).
+  void showActivity(const QString& text);
   void showError(const QString& message);
   void clearError();
 

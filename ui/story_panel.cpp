@@ -61,6 +61,7 @@ StoryPanel::StoryPanel(QWidget* parent) : QWidget(parent) {
   preset_row->addWidget(apply);
   column->addLayout(preset_row);
   column->addWidget(build_story_box());
+  column->addWidget(build_concept_box());
   column->addWidget(build_window_box());
   column->addWidget(build_svr_box());
   column->addWidget(build_ipca_box());
@@ -147,6 +148,67 @@ QWidget* StoryPanel::build_story_box() {
   connect(frames_->model(), &QAbstractItemModel::rowsInserted, this, &StoryPanel::on_edited);
   connect(frames_->model(), &QAbstractItemModel::rowsRemoved, this, &StoryPanel::on_edited);
   return box;
+}
+
+QWidget* StoryPanel::build_concept_box() {
+  auto* box = new QGroupBox(tr("Concepts"));
+  box->setObjectName(QStringLiteral("concepts"));
+  auto* layout = new QVBoxLayout(box);
+  concepts_ = new QListWidget;
+  concepts_->setObjectName(QStringLiteral("conceptList"));
+  concepts_->setToolTip(
+      tr("Tokens learned from masked objects (Masks › Extract concepts). Double-click one to put it "
+         "into the identity prompt."));
+  concepts_->setMaximumHeight(110);
+  connect(concepts_, &QListWidget::itemDoubleClicked, this,
+          [this](QListWidgetItem* item) { insertIntoIdentity(item->data(Qt::UserRole).toString()); });
+  auto* buttons = new QHBoxLayout;
+  auto* insert = new QToolButton;
+  insert->setText(tr("Insert"));
+  insert->setToolTip(tr("Put the selected token into the identity prompt"));
+  connect(insert, &QToolButton::clicked, this, [this] {
+    if (QListWidgetItem* item = concepts_->currentItem())
+      insertIntoIdentity(item->data(Qt::UserRole).toString());
+  });
+  auto* remove = new QToolButton;
+  remove->setText(tr("Remove pack"));
+  remove->setToolTip(tr("Unload the concept pack of the selected token (its files stay on disk)"));
+  connect(remove, &QToolButton::clicked, this, [this] {
+    if (QListWidgetItem* item = concepts_->currentItem())
+      emit removeConceptPackRequested(item->data(Qt::UserRole + 1).toString());
+  });
+  buttons->addWidget(insert);
+  buttons->addWidget(remove);
+  buttons->addStretch(1);
+  layout->addWidget(concepts_);
+  layout->addLayout(buttons);
+  concept_box_ = box;
+  box->hide();  // until a model with concepts is loaded
+  return box;
+}
+
+void StoryPanel::setConcepts(const ConceptList& concepts) {
+  concepts_->clear();
+  for (const ConceptEntry& c : concepts) {
+    const QString text = c.init_word.isEmpty() ? c.token : tr("%1 (%2)").arg(c.token, c.init_word);
+    auto* item = new QListWidgetItem(text, concepts_);
+    item->setData(Qt::UserRole, c.token);
+    item->setData(Qt::UserRole + 1, c.pack_dir);
+    item->setToolTip(tr("From the concept pack %1").arg(c.pack_dir));
+  }
+  concept_box_->setVisible(!concepts.isEmpty());
+}
+
+void StoryPanel::insertIntoIdentity(const QString& token) {
+  if (token.isEmpty()) return;
+  // At the cursor, with a space on each side where a word would otherwise touch it.
+  const QString text = identity_->text();
+  const int at = identity_->cursorPosition();
+  QString piece = token;
+  if (at > 0 && !text.at(at - 1).isSpace()) piece.prepend(QLatin1Char(' '));
+  if (at < text.size() && !text.at(at).isSpace()) piece.append(QLatin1Char(' '));
+  identity_->insert(piece);
+  identity_->setFocus();
 }
 
 QWidget* StoryPanel::build_window_box() {

@@ -1,13 +1,14 @@
 #pragma once
 // The Story dock: identity prompt, frame prompts (add, remove, reorder by drag, duplicate), the
-// sliding window, SVR and IPCA settings with presets, and a live view of each frame's window and
-// token count once a model (its tokenizers) is known.
+// sliding window, SVR and IPCA settings with presets, a live view of each frame's window and
+// token count once a model (its tokenizers) is known, and the concept tokens the model carries.
 #include <QWidget>
 #include <memory>
 #include <vector>
 
 #include "core/story/story_spec.h"
 #include "core/text/clip_tokenizer.h"
+#include "ui/engine_types.h"
 
 class QCheckBox;
 class QComboBox;
@@ -33,6 +34,11 @@ class StoryPanel : public QWidget {
   // Tokenizers of the loaded model (null: no model, token counts are not shown).
   void setTokenizers(std::shared_ptr<const std::vector<ClipTokenizer>> tokenizers);
 
+  // The learned tokens of the model's concept packs; the Concepts box is hidden while there are
+  // none. Double-clicking a token inserts it into the identity prompt.
+  void setConcepts(const ConceptList& concepts);
+  void insertIntoIdentity(const QString& token);
+
   enum class Preset { Reference, Off, Npr, Svr, SvrIpca };
   void applyPreset(Preset preset);
 
@@ -41,6 +47,8 @@ class StoryPanel : public QWidget {
   QLineEdit* identityEdit() const { return identity_; }
   QTreeWidget* budgetView() const { return budget_; }
   QLabel* budgetMessage() const { return budget_message_; }
+  QListWidget* conceptList() const { return concepts_; }
+  QWidget* conceptBox() const { return concept_box_; }
   void addFrame(const QString& prompt);
   void removeSelectedFrame();
   void duplicateSelectedFrame();
@@ -50,12 +58,15 @@ class StoryPanel : public QWidget {
 
  signals:
   void changed();
+  // "Remove pack" in the Concepts box: reload the model without this pack.
+  void removeConceptPackRequested(const QString& pack_dir);
 
  private:
   QWidget* build_story_box();
   QWidget* build_window_box();
   QWidget* build_svr_box();
   QWidget* build_ipca_box();
+  QWidget* build_concept_box();
   void on_edited();
 
   StorySpec base_;  // holds the fields edited elsewhere
@@ -78,6 +89,8 @@ class StoryPanel : public QWidget {
   QTreeWidget* budget_ = nullptr;
   QLabel* budget_message_ = nullptr;
   QTimer* budget_timer_ = nullptr;
+  QWidget* concept_box_ = nullptr;
+  QListWidget* concepts_ = nullptr;
 };
 
 }  // namespace storyscope::ui
