@@ -128,9 +128,14 @@ class TestLongPrompt : public QObject {
     QCOMPARE(e.chunks, 1);
     const double d = max_abs_diff(e.prompt_embeds, ref.at("prompt_embeds"));
     const double dn = max_abs_diff(e.negative_prompt_embeds, ref.at("negative_prompt_embeds"));
-    qInfo("short prompt vs fixture: prompt_embeds max abs %g, negative %g (tolerance 0)", d, dn);
-    QCOMPARE(d, 0.0);
-    QCOMPARE(dn, 0.0);
+    // Bit-equal to the fixture on the machines the suite was written on; on an AMD EPYC host with
+    // AVX-512 (same packages, no change to the text path) it differs by 1.2e-6 at most, a few ulps
+    // of these values: CPU kernels are picked per instruction set. The single-chunk path must match
+    // diffusers' encode_prompt to float rounding, not to the bit.
+    constexpr double kRounding = 5e-6;
+    qInfo("short prompt vs fixture: prompt_embeds max abs %g, negative %g (tolerance %g)", d, dn, kRounding);
+    QVERIFY(d <= kRounding);
+    QVERIFY(dn <= kRounding);
     QVERIFY(at::equal(e.ids, ref.at("ids/prompt")));
     QVERIFY(at::equal(e.negative_ids, ref.at("ids/negative")));
   }
