@@ -27,6 +27,7 @@
 #include "app/cli/model_args.h"
 #include "app/cli/progress_bar.h"
 #include "core/common/error.h"
+#include "core/models/unet/default_processors_guard.h"
 
 #ifdef STORYSCOPE_HAS_IMAGING
 #include "core/analysis/alignment.h"
@@ -63,14 +64,6 @@ class CliObserver : public RunObserver {
  private:
   CancellationToken token_;
   cli::ProgressBar bar_;
-};
-
-// Keeps the maps of the store out of the UNet once the command is done with it.
-struct ProcessorGuard {
-  UNet2DConditionModel unet;
-  ~ProcessorGuard() {
-    unet->set_attn_processor([](const LayerInfo&) { return AttentionProcessorPtr(); });
-  }
 };
 
 // "all" or "A-B" (inclusive, 0-based) or a single "A".
@@ -342,7 +335,7 @@ int cmd_attend(int argc, char** argv) {
   auto processor = std::make_shared<ComposableAttentionProcessor>();
   processor->add_observer(store);
   bundle->unet()->set_attn_processor([processor](const LayerInfo&) { return processor; });
-  ProcessorGuard guard{bundle->unet()};
+  DefaultProcessorsGuard guard(bundle->unet());
 
   const bool seed_given = args.get("seed").has_value();
   const std::uint64_t seed =

@@ -14,6 +14,7 @@
 #include "core/attention/attention_store.h"
 #include "core/attention/composable_processor.h"
 #include "core/common/error.h"
+#include "core/models/unet/default_processors_guard.h"
 #include "core/pipeline/story.h"
 #include "core/pipeline/txt2img.h"
 #include "core/pipeline/vanilla_frame.h"
@@ -103,14 +104,6 @@ class PhaseObserver : public StoryObserver {
  private:
   ShapesEvalObserver* outer_;
   ShapesEvalProgress base_;
-};
-
-// Removes the recording processors when the evaluation is done with the UNet.
-struct ProcessorGuard {
-  UNet2DConditionModel unet;
-  ~ProcessorGuard() {
-    unet->set_attn_processor([](const LayerInfo&) { return AttentionProcessorPtr(); });
-  }
 };
 
 // The finest down/up cross-attention grid at this latent size (shorter side).
@@ -322,7 +315,7 @@ ShapesEvalReport evaluate_shapes_model(const std::shared_ptr<ModelBundle>& bundl
   // Fidelity and alignment: one image per random caption, cross-attention recorded.
   if (options.captions > 0) {
     report.p2p_resolution = finest_cross_grid(bundle->unet(), latent, latent, bundle->source());
-    ProcessorGuard guard{bundle->unet()};
+    DefaultProcessorsGuard guard(bundle->unet());
     for (int i = 0; i < options.captions && !cancel.cancelled(); ++i) {
       const std::string caption = eval_caption(options.seed, i);
       const Encoding encoding = tokenizer.encode(caption);

@@ -10,6 +10,7 @@
 #include "core/attention/ipca.h"
 #include "core/common/error.h"
 #include "core/common/memory.h"
+#include "core/models/unet/default_processors_guard.h"
 #include "core/pipeline/memory_estimate.h"
 #include "core/pipeline/txt2img.h"
 
@@ -17,14 +18,6 @@ namespace storyscope {
 namespace {
 
 constexpr int kMaxAutoBatch = 4;
-
-// Puts the default processors back whatever happens, so IPCA and stores never outlive the run.
-struct ProcessorReset {
-  UNet2DConditionModel unet;
-  ~ProcessorReset() {
-    unet->set_attn_processor([](const LayerInfo&) { return AttentionProcessorPtr(); });
-  }
-};
 
 // Forwards the per-step callbacks of one batch, saying which frame they belong to.
 class BatchObserver : public RunObserver {
@@ -148,7 +141,7 @@ StoryResult StoryPipeline::run(const StorySpec& spec, const StoryRunOptions& opt
     ipca = std::make_shared<IpcaModifier>(io);
     processor->add_modifier(ipca);
   }
-  ProcessorReset reset{b.unet()};
+  DefaultProcessorsGuard reset(b.unet());
   b.unet()->set_attn_processor([processor](const LayerInfo&) { return processor; });
 
   std::deque<std::vector<int>> batches;

@@ -7,6 +7,7 @@
 #include "core/attention/attention_store.h"
 #include "core/attention/composable_processor.h"
 #include "core/common/error.h"
+#include "core/models/unet/default_processors_guard.h"
 #include "core/pipeline/inspect_image.h"
 #include "core/training/concept_extractor.h"
 
@@ -33,13 +34,7 @@ std::vector<AlignmentScores> concept_alignment(ModelBundle& bundle, const at::Te
   auto store = std::make_shared<AttentionStore>(so);
   auto processor = std::make_shared<ComposableAttentionProcessor>();
   processor->add_observer(store);
-  bundle.unet()->set_attn_processor([processor](const LayerInfo&) { return processor; });
-  struct Restore {
-    ModelBundle& b;
-    ~Restore() {
-      b.unet()->set_attn_processor([](const LayerInfo&) { return AttentionProcessorPtr(); });
-    }
-  } restore{bundle};
+  DefaultProcessorsGuard installed(bundle.unet(), processor);
 
   InspectRequest request;
   request.image = image;

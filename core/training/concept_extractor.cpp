@@ -17,6 +17,7 @@
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/json_text.h"
+#include "core/models/unet/default_processors_guard.h"
 #include "core/pipeline/inspect_image.h"
 #include "core/schedulers/schedule_math.h"
 #include "core/tensor/safetensors.h"
@@ -198,19 +199,6 @@ namespace {
 
 const char* const kTableName = "text_encoder.text_model.embeddings.token_embedding.weight";
 
-// The capture sits on the UNet only for the extractor's own forward passes, so generating with
-// the bundle afterwards records nothing.
-struct CaptureInstalled {
-  CaptureInstalled(ModelBundle& bundle, const std::shared_ptr<ComposableAttentionProcessor>& processor)
-      : unet(bundle.unet()) {
-    unet->set_attn_processor([processor](const LayerInfo&) { return processor; });
-  }
-  ~CaptureInstalled() {
-    unet->set_attn_processor([](const LayerInfo&) { return AttentionProcessorPtr(); });
-  }
-  UNet2DConditionModel unet;
-};
-
 void set_trainable(std::vector<std::pair<std::string, at::Tensor>>& params, const at::Tensor& only) {
   for (auto& [name, p] : params) p.set_requires_grad(!only.defined() || p.is_same(only));
 }
@@ -304,7 +292,9 @@ ConceptStepLosses ConceptExtractor::train_step() {
     const at::Tensor noise = eps.to(dev), steps = t.to(dev);
     const at::Tensor xt = noisy_sample(m.alphas_cumprod, clean, noise, steps);
     m.capture->clear();
-    CaptureInstalled installed(b, m.processor);
+    // The capture sits on the UNet only for the extractor's own passes: generating with the
+    // bundle afterwards records nothing.
+    DefaultProcessorsGuard installed(b.unet(), m.processor);
     StepInfo info;
     info.index = static_cast<int>(step_);
     info.timestep = static_cast<double>(t[0].item<std::int64_t>());
@@ -379,7 +369,7 @@ ConceptStepLosses ConceptExtractor::evaluate(std::uint64_t seed, int samples) {
   const at::Tensor clean = m.latents[0].unsqueeze(0).expand({samples, -1, -1, -1});
   const at::Tensor noise = eps.to(dev), steps = t.to(dev);
   m.capture->clear();
-  CaptureInstalled installed(b, m.processor);
+  DefaultProcessorsGuard installed(b.unet(), m.processor);
   const at::Tensor pred =
       b.unet()->forward(noisy_sample(m.alphas_cumprod, clean, noise, steps), steps, context).to(at::kFloat);
   const at::Tensor target =
