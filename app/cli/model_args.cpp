@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <vector>
 
 #include "core/common/error.h"
@@ -39,16 +38,7 @@ std::shared_ptr<ModelBundle> load_model_from_args(const Args& args) {
   // foreign pack or a token clash leaves no half-changed model either.
   const std::vector<std::string> dirs = args.get_all("concepts");
   std::vector<ConceptPack> packs;
-  std::map<std::string, std::string> token_pack;  // token -> the pack that brings it
-  for (const std::string& dir : dirs) {
-    packs.push_back(load_concept_pack(dir));
-    // The engine refuses a clash too, but only the CLI knows which two folders it came from.
-    for (const LearnedConcept& c : packs.back().concepts)
-      if (const auto [it, fresh] = token_pack.emplace(c.token, dir); !fresh)
-        throw_bad_input(dir, "--concepts",
-                        "its token " + c.token + " is also in " + it->second +
-                            " (extract one of them again with another --token-prefix)");
-  }
+  for (const std::string& dir : dirs) packs.push_back(load_concept_pack(dir));
   auto bundle = load_model(where, settings);
   if (!packs.empty()) {
     apply_concept_packs(*bundle, packs);

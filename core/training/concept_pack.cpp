@@ -81,20 +81,29 @@ ModelProbe probe_model(ModelBundle& bundle) {
   return probe;
 }
 
-void check_model_probe(ModelBundle& bundle, const ModelProbe& probe, const std::string& source) {
-  const ModelProbe mine = probe_model(bundle);
+namespace {
+
+// `mine`: probe_model of `bundle`, taken once for every pack checked against it.
+void check_probe_against(const ModelProbe& mine, c10::ScalarType dtype, const ModelProbe& probe,
+                         const std::string& source) {
   if (mine.structure != probe.structure || !probe.values.defined() ||
       mine.values.sizes() != probe.values.sizes())
     throw_bad_input(source, "base model",
                     "was made on a model of another architecture (structure " + probe.structure +
                         ", this model " + mine.structure + ")");
-  const double tol = probe_tolerance(bundle.dtype());
+  const double tol = probe_tolerance(dtype);
   const at::Tensor diff = (mine.values - probe.values).abs();
   const at::Tensor allowed = probe.values.abs() * tol + 1e-6;
   if ((diff > allowed).any().item<bool>())
     throw_bad_input(source, "base model",
                     "was made on other weights of the same architecture (the pack only works on the model "
                     "it was extracted from)");
+}
+
+}  // namespace
+
+void check_model_probe(ModelBundle& bundle, const ModelProbe& probe, const std::string& source) {
+  check_probe_against(probe_model(bundle), bundle.dtype(), probe, source);
 }
 
 void save_concept_pack(const std::string& dir, const ConceptPack& pack) {
@@ -189,10 +198,17 @@ void apply_concept_packs(ModelBundle& bundle, const std::vector<ConceptPack>& pa
   // Every check first: a failing pack leaves the bundle untouched.
   std::vector<std::string> tokens;
   std::vector<at::Tensor> rows;
+  std::map<std::string, std::string> token_pack;  // token -> the pack that brings it
+  const ModelProbe mine = probe_model(bundle);
   for (const auto& pack : packs) {
     const std::string src = pack.source.empty() ? std::string("concept pack") : pack.source;
-    check_model_probe(bundle, pack.base, src);
+    check_probe_against(mine, bundle.dtype(), pack.base, src);
     for (const auto& c : pack.concepts) {
+      // Named here, where both packs are known (add_concept_tokens would only see the token twice).
+      if (const auto [it, fresh] = token_pack.emplace(c.token, src); !fresh)
+        throw_bad_input(
+            src, "token " + c.token,
+            "is also in " + it->second + " (extract one of them again with another --token-prefix)");
       tokens.push_back(c.token);
       rows.push_back(c.embedding);
     }
