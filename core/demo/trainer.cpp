@@ -408,19 +408,7 @@ bool DiffusionTrainer::resume() {
   have_ema_loss_ = state.value("have_ema_loss", false);
   seconds_ = state.value("seconds", 0.0);
 
-  // Rows after the checkpoint belong to steps that will be redone.
-  std::ifstream in(log_path());
-  std::string kept = std::string(kLogHeader) + "\n", line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    try {
-      if (std::stoll(line.substr(0, line.find(','))) <= step_) kept += line + "\n";
-    } catch (const std::exception&) {
-      // A torn last line from a killed run: dropped.
-    }
-  }
-  write_file_atomically(log_path(), kept);
+  keep_log_rows_up_to(log_path(), kLogHeader, step_);
   return true;
 }
 

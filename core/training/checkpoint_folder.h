@@ -11,6 +11,11 @@ namespace storyscope {
 void replace_checkpoint_folder(const std::string& out_dir,
                                const std::function<void(const std::string&)>& write);
 
+// Rewrites a CSV training log (first column: step) with `header` and only the rows of steps
+// <= `step`: after a resume, later rows belong to steps that will be redone. A torn last line
+// from a killed run is dropped.
+void keep_log_rows_up_to(const std::string& log_path, const std::string& header, long long step);
+
 // <out_dir>/checkpoint if it holds `marker_file`, else <out_dir>/checkpoint.old if that does, else "".
 std::string find_checkpoint_folder(const std::string& out_dir, const std::string& marker_file = "state.json");
 

@@ -527,18 +527,7 @@ bool ConceptExtractor::resume() {
     m.optimizer->load(archive);
     m.optimizer_phase = want;
   }
-  // Rows after the checkpoint belong to steps that will be redone.
-  const std::string log = (fs::path(options_.out_dir) / "loss_log.csv").string();
-  std::ifstream in(log);
-  std::string kept = std::string(kLogHeader) + "\n", line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    try {
-      if (!line.empty() && std::stoll(line.substr(0, line.find(','))) <= step_) kept += line + "\n";
-    } catch (const std::exception&) {
-    }
-  }
-  write_file_atomically(log, kept);
+  keep_log_rows_up_to((fs::path(options_.out_dir) / "loss_log.csv").string(), kLogHeader, step_);
   return true;
 }
 
