@@ -107,10 +107,6 @@ struct ConceptExtractor::Impl {
   ConceptStepLosses last;
   std::vector<std::string> last_tokens;
   at::Tensor last_maps;
-
-  static at::Tensor& table(ModelBundle& b) {
-    return b.text_encoder()->text_model->embeddings->token_embedding->weight;
-  }
 };
 
 ConceptExtractor::ConceptExtractor(std::shared_ptr<ModelBundle> bundle, ConceptImage input,
@@ -189,7 +185,7 @@ ConceptExtractor::ConceptExtractor(std::shared_ptr<ModelBundle> bundle, ConceptI
   for (std::int64_t i = 0; i < n; ++i)
     rows.push_back(initial_token_embedding(b, options_.init_words.empty() ? "" : options_.init_words[i]));
   token_ids_ = add_concept_tokens(b, tokens_, at::stack(rows, 0));
-  impl_->original_rows = impl_->table(b).narrow(0, 0, token_ids_.front()).detach().clone();
+  impl_->original_rows = token_embedding_table(b).narrow(0, 0, token_ids_.front()).detach().clone();
   impl_->params = concept_trainable_parameters(b);
 }
 
@@ -233,7 +229,7 @@ ConceptStepLosses ConceptExtractor::train_step() {
   ModelBundle& b = *bundle_;
   const int want_phase = phase();
   if (m.optimizer_phase != want_phase) {
-    at::Tensor& table = m.table(b);
+    at::Tensor& table = token_embedding_table(b);
     if (want_phase == 2 && m.base.empty()) {
       at::NoGradGuard no_grad;
       for (const auto& [name, p] : m.params) m.base.push_back(p.detach().to(at::kFloat).clone());
@@ -340,7 +336,7 @@ ConceptStepLosses ConceptExtractor::train_step() {
   {
     // Only the new rows learn: every other row goes back to its exact old value.
     at::NoGradGuard no_grad;
-    m.table(b).narrow(0, 0, m.original_rows.size(0)).copy_(m.original_rows);
+    token_embedding_table(b).narrow(0, 0, m.original_rows.size(0)).copy_(m.original_rows);
   }
   ++step_;
   m.last = losses;
@@ -395,7 +391,7 @@ ConceptPack ConceptExtractor::pack() const {
   ModelBundle& b = *bundle_;
   at::NoGradGuard no_grad;
   ConceptPack pack;
-  const at::Tensor& table = m.table(b);
+  const at::Tensor& table = token_embedding_table(b);
   for (std::size_t i = 0; i < tokens_.size(); ++i) {
     LearnedConcept c;
     c.token = tokens_[i];
@@ -423,7 +419,7 @@ void ConceptExtractor::save_checkpoint() {
     at::NoGradGuard no_grad;
     const fs::path d = dir;
     std::vector<std::pair<std::string, at::Tensor>> rows = {
-        {"rows", m.table(b)
+        {"rows", token_embedding_table(b)
                      .narrow(0, token_ids_.front(), static_cast<std::int64_t>(token_ids_.size()))
                      .detach()
                      .to(at::kCPU, at::kFloat)
@@ -498,12 +494,14 @@ bool ConceptExtractor::resume() {
   const at::Tensor rows = rows_file->tensor("rows");
   if (rows.dim() != 2 || rows.size(0) != static_cast<std::int64_t>(token_ids_.size()))
     throw_bad_input(rows_file->path(), "rows", "do not match the tokens");
-  m.table(b).narrow(0, token_ids_.front(), rows.size(0)).copy_(rows);
+  token_embedding_table(b).narrow(0, token_ids_.front(), rows.size(0)).copy_(rows);
   const fs::path weights_path = fs::path(dir) / "weights.safetensors";
   if (fs::exists(weights_path)) {
     if (!rows_file->contains("phase2_start_rows"))
       throw_bad_input(rows_file->path(), "phase2_start_rows", "missing from a phase-2 checkpoint");
-    m.table(b).narrow(0, token_ids_.front(), rows.size(0)).copy_(rows_file->tensor("phase2_start_rows"));
+    token_embedding_table(b)
+        .narrow(0, token_ids_.front(), rows.size(0))
+        .copy_(rows_file->tensor("phase2_start_rows"));
     m.base.clear();
     for (const auto& [name, p] : m.params) m.base.push_back(p.detach().to(at::kFloat).clone());
     const auto weights = SafetensorsFile::open(weights_path.string());
@@ -520,7 +518,7 @@ bool ConceptExtractor::resume() {
   const int phase = state.value("optimizer_phase", 0);
   if (phase > 0 && fs::exists(fs::path(dir) / "optimizer.pt") && phase == this->phase()) {
     const int want = this->phase();
-    prepare_phase(m.params, m.table(b), want, options_, m.optimizer);
+    prepare_phase(m.params, token_embedding_table(b), want, options_, m.optimizer);
     torch::serialize::InputArchive archive;
     std::istringstream bytes(read_file((fs::path(dir) / "optimizer.pt").string()));
     archive.load_from(bytes, b.device());

@@ -13,10 +13,6 @@ namespace storyscope {
 
 namespace {
 
-at::Tensor& token_table(ModelBundle& bundle) {
-  return bundle.text_encoder()->text_model->embeddings->token_embedding->weight;
-}
-
 void require_one_text_encoder(ModelBundle& bundle) {
   if (bundle.has_text_encoder_2())
     throw_bad_input(bundle.source(), "text_encoder_2",
@@ -26,6 +22,10 @@ void require_one_text_encoder(ModelBundle& bundle) {
 
 }  // namespace
 
+at::Tensor& token_embedding_table(ModelBundle& bundle) {
+  return bundle.text_encoder()->text_model->embeddings->token_embedding->weight;
+}
+
 std::vector<std::string> placeholder_tokens(const std::string& prefix, std::size_t count) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < count; ++i) out.push_back("<" + prefix + std::to_string(i) + ">");
@@ -34,7 +34,7 @@ std::vector<std::string> placeholder_tokens(const std::string& prefix, std::size
 
 at::Tensor initial_token_embedding(ModelBundle& bundle, const std::string& word) {
   at::NoGradGuard no_grad;
-  const at::Tensor& table = token_table(bundle);
+  const at::Tensor& table = token_embedding_table(bundle);
   const ClipTokenizer& tok = bundle.tokenizer();
   if (word.empty()) return table.narrow(0, 0, std::min(table.size(0), tok.id_limit())).mean(0).to(at::kFloat);
   const Encoding enc = tok.encode(word);
@@ -49,7 +49,7 @@ at::Tensor initial_token_embedding(ModelBundle& bundle, const std::string& word)
 std::vector<std::int64_t> add_concept_tokens(ModelBundle& bundle, const std::vector<std::string>& tokens,
                                              const at::Tensor& rows) {
   require_one_text_encoder(bundle);
-  at::Tensor& table = token_table(bundle);
+  at::Tensor& table = token_embedding_table(bundle);
   const ClipTokenizer& tok = bundle.tokenizer();
   const auto n = static_cast<std::int64_t>(tokens.size());
   if (!rows.defined() || rows.dim() != 2 || rows.size(0) != n || rows.size(1) != table.size(1))

@@ -12,6 +12,9 @@
 
 namespace storyscope {
 
+// The first text encoder's token embedding table [rows, D] (the parameter itself).
+at::Tensor& token_embedding_table(ModelBundle& bundle);
+
 // "<prefix0>", "<prefix1>", ...
 std::vector<std::string> placeholder_tokens(const std::string& prefix, std::size_t count);
 
